@@ -1,0 +1,74 @@
+"""The ``chainsim`` command line (see CONTRACT.md).
+
+Each command lives in its own module under ``chainsim.commands`` and exposes
+``register(subparsers)``; this module only wires them together and turns exceptions into
+exit codes: 0 success, 2 bad input (a located message, no traceback), 1 internal error
+(a short message; the traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from .errors import InputError
+from .scenario import ScenarioError
+
+COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "export", "figures"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 with usage: keep that, it is bad input
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="chainsim", description="Can a county's industrial chains reach their targets?")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"chainsim.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"chainsim.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except InputError as exc:
+        print(f"chainsim: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("chainsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the contract: exit 1, short message
+        if args.debug:
+            traceback.print_exc()
+        print(f"chainsim: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

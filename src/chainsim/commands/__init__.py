@@ -1,0 +1,1 @@
+"""One module per ``chainsim`` command; each exposes ``register(subparsers)``."""
