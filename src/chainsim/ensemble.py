@@ -1,0 +1,390 @@
+"""Ensembles: replicates, seeds, and the summaries planners read.
+
+Core objects: ``run_ensemble`` (scenario → ``EnsembleSummary``), ``simulate`` (scenario →
+full ``Trajectories``, for small runs), ``map_blocks`` (the one place work is cut into
+tasks) and ``EnsembleSummary`` (p_reach with its interval, output quantiles in the target
+year, the year the target is reached, shortfall, monthly quantile bands for fan charts).
+
+Reproducibility: replicates are cut into blocks of ``BLOCK_REPS``; block ``b`` of the
+fast engine draws from ``SeedSequence(seed).spawn(n_blocks)[b]``, and replicate ``i`` of
+the Mesa engine from ``SeedSequence(seed).spawn(reps)[i]``. Tasks are whole blocks and
+results are reduced in block order with integer or order-fixed sums, so the same
+scenario, seed, reps and engine give the same numbers with any number of workers or any
+executor.
+
+Memory: with summaries only, each block is reduced to a partial summary as soon as it
+is simulated: per-replicate scalars (a few per target) and fixed-size histograms for
+the monthly bands, so memory does not grow with the number of replicates beyond a few
+bytes per replicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .prepare import Plan, make_plan
+from .records import Trajectories
+from .scenario import Scenario, month_label
+
+Engine = Literal["fast", "mesa"]
+ENGINES: tuple[str, ...] = ("fast", "mesa")
+
+BLOCK_REPS = 200
+"""Replicates per block: the unit of work and of random streams (fast engine)."""
+
+MESA_BLOCK_REPS = 10
+"""Replicates per task for the Mesa engine (each replicate has its own stream)."""
+
+BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+"""Quantiles of the monthly fan-chart bands (P5, P25, P50, P75, P95)."""
+
+_SKETCH_BINS = 1200
+_SKETCH_LO, _SKETCH_HI = 1e-3, 1e3  # output relative to the chain's base output
+_SKETCH_EDGES = np.geomspace(_SKETCH_LO, _SKETCH_HI, _SKETCH_BINS + 1)
+
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: np.ndarray | int, n: int, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (default 95%) for a binomial proportion; brackets the estimate."""
+    k = np.asarray(successes, dtype=float)
+    p = k / n
+    denom = 1.0 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    lo = np.clip(np.minimum(centre - half, p), 0.0, 1.0)
+    hi = np.clip(np.maximum(centre + half, p), 0.0, 1.0)
+    return lo, hi
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+@dataclass(frozen=True)
+class Task:
+    """One block of replicates: what a worker needs to simulate it."""
+
+    scenario: Scenario
+    engine: str
+    seeds: tuple[np.random.SeedSequence, ...]
+    replicates: tuple[int, ...]
+    parameters: dict[str, np.ndarray] | None = None
+
+
+def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
+               parameters: dict[str, np.ndarray] | None = None) -> list[Task]:
+    """Cut an ensemble into tasks. ``parameters`` (one value per replicate, length ``reps``)
+    fixes parameter values instead of drawing them (calibration)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    root = np.random.SeedSequence(seed)
+    tasks = []
+    if engine == "fast":
+        n_blocks = -(-reps // BLOCK_REPS)
+        for b, child in enumerate(root.spawn(n_blocks)):
+            reps_b = tuple(range(b * BLOCK_REPS, min((b + 1) * BLOCK_REPS, reps)))
+            tasks.append(Task(scenario, engine, (child,), reps_b, _slice(parameters, reps_b)))
+    else:
+        children = root.spawn(reps)
+        for start in range(0, reps, MESA_BLOCK_REPS):
+            reps_b = tuple(range(start, min(start + MESA_BLOCK_REPS, reps)))
+            tasks.append(Task(scenario, engine, tuple(children[i] for i in reps_b), reps_b, _slice(parameters, reps_b)))
+    return tasks
+
+
+def _slice(parameters: dict[str, np.ndarray] | None, reps: tuple[int, ...]) -> dict[str, np.ndarray] | None:
+    if parameters is None:
+        return None
+    idx = np.asarray(reps)
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (max(reps) + 1,))[idx] if np.ndim(v) else np.full(idx.size, float(v))
+            for k, v in parameters.items()}
+
+
+def simulate_task(task: Task) -> Trajectories:
+    """Simulate one task's replicates (runs inside a worker)."""
+    plan = make_plan(task.scenario)
+    if task.engine == "fast":
+        from .kernel import run_block
+
+        return run_block(task.scenario, task.seeds[0], np.asarray(task.replicates), plan=plan,
+                         parameters=task.parameters)
+    from .model import run_replicate
+
+    parts = []
+    for k, (seq, rep) in enumerate(zip(task.seeds, task.replicates)):
+        fixed = None if task.parameters is None else {n: float(v[k]) for n, v in task.parameters.items()}
+        parts.append(run_replicate(task.scenario, seq, rep, plan=plan, parameters=fixed))
+    return Trajectories.concat(parts)
+
+
+def _run_and_reduce(task: Task, reducer: Callable[[Trajectories], Any]) -> Any:
+    return reducer(simulate_task(task))
+
+
+def map_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: Callable[[Trajectories], Any],
+               executor: Any = None, progress: Callable[[int, int], None] | None = None,
+               parameters: dict[str, np.ndarray] | None = None) -> list[Any]:
+    """Simulate every block and apply ``reducer`` to its trajectories inside the worker.
+
+    ``executor`` is anything with ``map(fn, tasks)`` yielding results in task order (see
+    ``chainsim.executors``); None runs serially. ``progress(done, total)`` is called as
+    blocks finish. Returns the reduced blocks in block order.
+    """
+    from .executors import SerialExecutor
+
+    tasks = make_tasks(scenario, reps, seed, engine, parameters)
+    executor = executor or SerialExecutor()
+    out = []
+    for i, result in enumerate(executor.map(partial(_run_and_reduce, reducer=reducer), tasks)):
+        out.append(result)
+        if progress is not None:
+            progress(i + 1, len(tasks))
+    return out
+
+
+def simulate(scenario: Scenario, reps: int | None = None, seed: int | None = None, engine: str = "fast",
+             executor: Any = None) -> Trajectories:
+    """Every replicate's full trajectories (for small ensembles: memory grows with reps)."""
+    reps = reps or scenario.ensemble.reps
+    seed = scenario.ensemble.seed if seed is None else seed
+    return Trajectories.concat(map_blocks(scenario, reps, seed, engine, _identity, executor))
+
+
+def _identity(t: Trajectories) -> Trajectories:
+    return t
+
+
+# --------------------------------------------------------------------------- reduction
+
+
+@dataclass
+class _Partial:
+    """A block reduced to what the summary needs."""
+
+    replicates: np.ndarray
+    reached: np.ndarray           # (R, targets) bool: annual output in target year ≥ target
+    target_output: np.ndarray     # (R, targets) 亿元/year in the target year
+    year_reached: np.ndarray      # (R, targets) first year with annual output ≥ target, 0 = never
+    sketch: np.ndarray            # (months, chains, bins + 2) int64 counts of output / base
+    output_sum: np.ndarray        # (months, chains) sum of output over replicates
+    annual_sum: np.ndarray        # (years, chains, len(ANNUAL)) sums over replicates
+
+
+ANNUAL = ("output_yi", "signed_count", "signed_value_yi", "started_count", "started_value_yi",
+          "completed_count", "completed_value_yi")
+"""Per-year means reported by ``EnsembleSummary.annual`` (output: mean annual rate; flows: totals in the year)."""
+
+
+def annual_output(traj: Trajectories, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Mean annual output (亿元/year) of each simulated calendar year: (years, R, C), years."""
+    out = traj.metric("output_yi")[plan.warmup:].astype(np.float64)
+    years = (plan.first_month + plan.warmup + np.arange(out.shape[0])) // 12
+    uniq = np.unique(years)
+    return np.stack([out[years == y].mean(axis=0) for y in uniq]), uniq
+
+
+def reduce_block(traj: Trajectories, plan: Plan) -> _Partial:
+    """Reduce a block's trajectories to a ``_Partial`` (runs inside the worker)."""
+    annual, years = annual_output(traj, plan)
+    tc, ty, tv = plan.target_chain, plan.target_year, plan.target_yi
+    year_pos = np.searchsorted(years, ty)
+    target_output = annual[year_pos][:, :, tc][np.arange(len(tc)), :, np.arange(len(tc))].T  # (R, targets)
+    reached = target_output >= tv[None, :]
+    hits = annual[:, :, tc] >= tv[None, None, :]  # (years, R, targets)
+    first = np.where(hits.any(axis=0), years[np.argmax(hits, axis=0)], 0)
+    out = traj.metric("output_yi")[plan.warmup:].astype(np.float64)  # (T, R, C)
+    rel = out / plan.base_output_yi[None, None, :]
+    idx = np.searchsorted(_SKETCH_EDGES, rel, side="right")  # 0 = below, bins+1 = above
+    T, R, C = out.shape
+    key = (np.arange(T)[:, None, None] * C + np.arange(C)[None, None, :]) * (_SKETCH_BINS + 2) + idx
+    sketch = np.bincount(key.reshape(-1), minlength=T * C * (_SKETCH_BINS + 2)).reshape(T, C, _SKETCH_BINS + 2)
+    flows = {
+        "signed_count": traj.flow("signed", "count"), "signed_value_yi": traj.flow("signed", "value_yi"),
+        "started_count": traj.flow("started", "count"), "started_value_yi": traj.flow("started", "value_yi"),
+        "completed_count": traj.flow("completed", "count"), "completed_value_yi": traj.flow("completed", "value_yi"),
+    }
+    month_years = (plan.first_month + plan.warmup + np.arange(T)) // 12
+    annual_sum = np.zeros((len(years), C, len(ANNUAL)))
+    annual_sum[:, :, 0] = annual.sum(axis=1)
+    for k, name in enumerate(ANNUAL[1:], start=1):
+        f = flows[name][plan.warmup:].astype(np.float64)
+        annual_sum[:, :, k] = np.stack([f[month_years == y].sum(axis=0) for y in years]).sum(axis=1)
+    return _Partial(traj.replicates, reached, target_output, first, sketch, out.sum(axis=1), annual_sum)
+
+
+def _sketch_quantiles(counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
+    """Quantiles (relative to base) from histogram counts (..., bins + 2), by log-linear
+    interpolation inside a bin; values below the lowest edge (including 0) count as 0."""
+    cum = np.cumsum(counts, axis=-1)
+    total = cum[..., -1:]
+    out = np.empty(counts.shape[:-1] + (len(qs),))
+    for k, q in enumerate(qs):
+        target = q * total
+        pos = np.argmax(cum >= np.maximum(target, 1e-12), axis=-1)  # bin holding the quantile
+        prev = np.take_along_axis(cum, np.maximum(pos - 1, 0)[..., None], axis=-1)[..., 0]
+        prev = np.where(pos == 0, 0, prev)
+        here = np.take_along_axis(counts, pos[..., None], axis=-1)[..., 0]
+        frac = np.clip((target[..., 0] - prev) / np.maximum(here, 1), 0, 1)
+        inner = np.clip(pos - 1, 0, _SKETCH_BINS - 1)
+        lo, hi = np.log(_SKETCH_EDGES[inner]), np.log(_SKETCH_EDGES[inner + 1])
+        value = np.exp(lo + frac * (hi - lo))
+        out[..., k] = np.where(pos == 0, 0.0, np.where(pos == _SKETCH_BINS + 1, _SKETCH_HI, value))
+    return out
+
+
+@dataclass(frozen=True)
+class EnsembleSummary:
+    """What an ensemble says about a scenario.
+
+    ``targets``: one row per chain target — target_yi, target_year, p_reach (share of
+    replicates whose annual output in the target year is at least the target) with its
+    95% Wilson interval, output quantiles in the target year (亿元/year), mean shortfall
+    (亿元/year, 0 when reached), and p_reach_by_horizon (reached in any year up to the
+    horizon). ``years_reached``: share of replicates first reaching each target in each
+    year (year 0 = not within the horizon). ``bands``: monthly output quantiles per chain
+    (亿元/year) for fan charts. ``annual``: per-year means of output and project flows.
+    ``reached`` and ``target_output_yi`` keep the per-replicate outcomes (reps × targets)
+    for paired comparisons.
+    """
+
+    scenario_id: str
+    scenario_hash: str
+    reps: int
+    seed: int
+    engine: str
+    version: str
+    targets: pd.DataFrame
+    years_reached: pd.DataFrame
+    bands: pd.DataFrame
+    annual: pd.DataFrame
+    reached: np.ndarray = field(repr=False)
+    target_output_yi: np.ndarray = field(repr=False)
+
+    def to_contract(self) -> dict[str, Any]:
+        """This run as CONTRACT.md's JSON ``results`` entry."""
+        chains = []
+        for row in self.targets.itertuples(index=False):
+            chains.append({
+                "chain": row.chain, "target_yi": float(row.target_yi), "target_year": int(row.target_year),
+                "p_reach": float(row.p_reach), "p_reach_ci": [float(row.p_reach_lo), float(row.p_reach_hi)],
+                "output_yi_p10": float(row.output_yi_p10), "output_yi_p50": float(row.output_yi_p50),
+                "output_yi_p90": float(row.output_yi_p90), "output_yi_mean": float(row.output_yi_mean),
+                "shortfall_yi_mean": float(row.shortfall_yi_mean),
+                "p_reach_by_horizon": float(row.p_reach_by_horizon),
+                "year_reached_p50": None if pd.isna(row.year_reached_p50) else int(row.year_reached_p50),
+            })
+        return {"scenario": self.scenario_id, "scenario_hash": self.scenario_hash, "reps": self.reps,
+                "seed": self.seed, "engine": self.engine, "version": self.version, "chains": chains}
+
+
+def summarise(scenario: Scenario, parts: list[_Partial], reps: int, seed: int, engine: str) -> EnsembleSummary:
+    """Combine block partials (in block order) into an ``EnsembleSummary``."""
+    plan = make_plan(scenario)
+    reached = np.concatenate([p.reached for p in parts])
+    target_output = np.concatenate([p.target_output for p in parts])
+    year_reached = np.concatenate([p.year_reached for p in parts])
+    sketch = np.sum([p.sketch for p in parts], axis=0)
+    output_sum = np.sum([p.output_sum for p in parts], axis=0)
+    annual_sum = np.sum([p.annual_sum for p in parts], axis=0)
+    n = reached.shape[0]
+    k = reached.sum(axis=0)
+    lo, hi = wilson_interval(k, n)
+    q = np.quantile(target_output, [0.1, 0.5, 0.9], axis=0)
+    shortfall = np.maximum(plan.target_yi[None, :] - target_output, 0.0).mean(axis=0)
+    horizon_hit = year_reached > 0
+    rows = []
+    for t in range(len(plan.target_yi)):
+        hit_years = year_reached[horizon_hit[:, t], t]
+        median_year = float(np.quantile(hit_years, 0.5, method="lower")) if hit_years.size * 2 >= n else np.nan
+        rows.append({
+            "chain": plan.chain_ids[plan.target_chain[t]], "target_yi": float(plan.target_yi[t]),
+            "target_year": int(plan.target_year[t]), "p_reach": float(k[t] / n), "p_reach_lo": float(lo[t]),
+            "p_reach_hi": float(hi[t]), "output_yi_p10": float(q[0, t]), "output_yi_p50": float(q[1, t]),
+            "output_yi_p90": float(q[2, t]), "output_yi_mean": float(target_output[:, t].mean()),
+            "shortfall_yi_mean": float(shortfall[t]), "p_reach_by_horizon": float(horizon_hit[:, t].mean()),
+            "year_reached_p50": median_year,
+        })
+    targets = pd.DataFrame(rows)
+    yr_rows = []
+    for t in range(len(plan.target_yi)):
+        years, counts = np.unique(year_reached[:, t], return_counts=True)
+        for y, c in zip(years, counts):
+            yr_rows.append({"chain": plan.chain_ids[plan.target_chain[t]], "target_year": int(plan.target_year[t]),
+                            "year": int(y), "probability": c / n})
+    years_reached = pd.DataFrame(yr_rows, columns=["chain", "target_year", "year", "probability"])
+    rel_q = _sketch_quantiles(sketch, BAND_QUANTILES)  # (T, C, q)
+    T = sketch.shape[0]
+    months = [month_label(plan.first_month + plan.warmup + m) for m in range(T)]
+    band_rows = {
+        "chain": np.repeat(np.array(plan.chain_ids), T),
+        "month": np.tile(months, plan.n_chains),
+    }
+    for j, qq in enumerate(BAND_QUANTILES):
+        band_rows[f"output_yi_p{int(round(qq * 100))}"] = (rel_q[:, :, j] * plan.base_output_yi[None, :]).T.reshape(-1)
+    band_rows["output_yi_mean"] = (output_sum / n).T.reshape(-1)
+    bands = pd.DataFrame(band_rows)
+    years = np.unique((plan.first_month + plan.warmup + np.arange(T)) // 12)
+    ann = {"chain": np.repeat(np.array(plan.chain_ids), len(years)), "year": np.tile(years, plan.n_chains)}
+    for j, name in enumerate(ANNUAL):
+        ann[name] = (annual_sum[:, :, j] / n).T.reshape(-1)
+    annual = pd.DataFrame(ann)
+    return EnsembleSummary(scenario.id, scenario.content_hash(), reps, seed, engine, __version__, targets,
+                           years_reached, bands, annual, reached, target_output)
+
+
+def _reduce_for_summary(traj: Trajectories, scenario: Scenario) -> _Partial:
+    return reduce_block(traj, make_plan(scenario))
+
+
+def run_ensemble(scenario: Scenario, reps: int | None = None, seed: int | None = None, engine: str = "fast",
+                 executor: Any = None, progress: Callable[[int, int], None] | None = None) -> EnsembleSummary:
+    """Run ``reps`` replicates (default: the scenario's) and summarise them.
+
+    Memory stays bounded: each block is reduced in its worker before the next is kept.
+    """
+    reps = reps or scenario.ensemble.reps
+    seed = scenario.ensemble.seed if seed is None else seed
+    parts = map_blocks(scenario, reps, seed, engine, partial(_reduce_for_summary, scenario=scenario),
+                       executor, progress)
+    return summarise(scenario, parts, reps, seed, engine)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A run from Python: the summary and, for small runs, every replicate's trajectories."""
+
+    summary: EnsembleSummary
+    trajectories: Trajectories
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy frame: one row per replicate × chain × month, units in column names."""
+        return self.trajectories.to_frame()
+
+
+def run_scenario(scenario: Scenario | str, reps: int | None = None, seed: int | None = None,
+                 engine: str = "fast", executor: Any = None) -> RunResult:
+    """Run a scenario (object or path) and return its summary and full trajectories.
+
+    >>> result = run_scenario("scenarios/liancheng.yaml", reps=100, seed=1)   # doctest: +SKIP
+    >>> result.summary.targets[["chain", "p_reach"]]                           # doctest: +SKIP
+    >>> result.frame().query("chain == 'wenlv'")                               # doctest: +SKIP
+
+    Memory grows with reps × months × chains; use ``run_ensemble`` for large ensembles.
+    """
+    if isinstance(scenario, str):
+        from .scenario import load_scenario
+
+        scenario = load_scenario(scenario)
+    reps = reps or scenario.ensemble.reps
+    seed = scenario.ensemble.seed if seed is None else seed
+    traj = simulate(scenario, reps, seed, engine, executor)
+    plan = make_plan(scenario)
+    parts = [reduce_block(traj, plan)]
+    return RunResult(summarise(scenario, parts, reps, seed, engine), traj)

@@ -1,0 +1,325 @@
+"""The model's formulas, once: pure functions used by both engines.
+
+Every function takes plain numbers or numpy arrays (and broadcasts), returns the quantity
+its docstring names with its unit, and draws randomness only from a ``Generator`` passed
+in. The Mesa reference (``chainsim.model``) calls them for one agent at a time; the fast
+engine (``chainsim.kernel``) calls them on arrays of agents across replicates. Time is
+in months; money in 亿元; output is an annual rate in 亿元/year.
+
+The stage machine of a project (招商项目) is
+
+    lead --(sign)--> signed --(start)--> started --(complete)--> completed --(commission)--> producing
+      \\--(lost)          \\--(drop)            \\--(stall)
+
+with one transition at most per month, each drawn from the monthly probability that the
+functions below give. A producing project becomes an enterprise whose output ramps up to
+``capacity_yi``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .catalogue import BACKBONE_PROJECT_YI, LEADER_PROJECT_YI, PREWORK_FUND_REF_YI
+
+FloatArray = NDArray[np.float64]
+
+# Stage codes shared by both engines.
+LEAD, SIGNED, STARTED, COMPLETED, PRODUCING, DROPPED = 0, 1, 2, 3, 4, 5
+STAGES = ("lead", "signed", "started", "completed", "producing", "dropped")
+
+# Enterprise tiers (链主 leader / 骨干 backbone / 高成长 growth / 配套 supplier).
+LEADER, BACKBONE, GROWTH, SUPPLIER = 0, 1, 2, 3
+TIERS = ("leader", "backbone", "growth", "supplier")
+TIERS_ZH = ("链主", "骨干", "高成长", "配套")
+
+
+def monthly_probability(rate_per_month: ArrayLike) -> FloatArray:
+    """Probability of at least one event in a month for a Poisson rate (events/month)."""
+    return -np.expm1(-np.asarray(rate_per_month, dtype=float))
+
+
+def per_year_to_monthly_probability(rate_per_year: ArrayLike) -> FloatArray:
+    """Monthly probability of an event with an annual hazard rate (1/year)."""
+    return monthly_probability(np.asarray(rate_per_year, dtype=float) / 12.0)
+
+
+# ------------------------------------------------------------------ attraction (leads)
+
+
+def chain_effort(attraction_effort: ArrayLike, priority: ArrayLike, chain_chief_priority: ArrayLike,
+                 chain_chief_gain: ArrayLike) -> FloatArray:
+    """Attraction effort on a chain (× status quo).
+
+    ``attraction_effort`` × (1 + chain_chief_gain × chain_chief_priority) on a priority chain
+    under the chain-chief system (链长制), ``attraction_effort`` elsewhere.
+    """
+    boost = 1.0 + np.asarray(chain_chief_gain) * np.asarray(chain_chief_priority) * np.asarray(priority, dtype=float)
+    return np.asarray(attraction_effort, dtype=float) * boost
+
+
+def lead_intensity(lead_rate: ArrayLike, weight: ArrayLike, effort: ArrayLike, output_ratio: ArrayLike,
+                   size_elasticity: ArrayLike, completeness: ArrayLike, completeness_0: ArrayLike,
+                   completeness_gain: ArrayLike, n_leaders: ArrayLike, n_leaders_0: ArrayLike,
+                   leader_pull: ArrayLike, leader_drive: ArrayLike) -> FloatArray:
+    """Expected new leads for a chain this month (leads/month).
+
+    lead_rate × weight × effort
+      × output_ratio^size_elasticity                      (bigger chains attract more)
+      × (1 + completeness_gain × completeness) / (1 + completeness_gain × completeness_0)   (补链)
+      × (1 + leader_pull × leader_drive × n_leaders) / (1 + leader_pull × n_leaders_0)      (以商招商)
+
+    ``weight`` is the chain's share of the county's leads, ``output_ratio`` its output
+    relative to the start, ``completeness`` the share of its segments filled and
+    ``n_leaders`` its leader firms (链主); the ``_0`` values are those at the start. Every
+    factor is 1 at the start under status-quo levers, so ``lead_rate`` is the county's
+    lead arrival rate at the start (leads/month).
+    """
+    ratio = np.maximum(np.asarray(output_ratio, dtype=float), 1e-9)
+    gain = np.asarray(completeness_gain)
+    pull = np.asarray(leader_pull)
+    return (np.asarray(lead_rate) * np.asarray(weight) * np.asarray(effort)
+            * ratio ** np.asarray(size_elasticity)
+            * (1.0 + gain * np.asarray(completeness)) / (1.0 + gain * np.asarray(completeness_0))
+            * (1.0 + pull * np.asarray(leader_drive) * np.asarray(n_leaders)) / (1.0 + pull * np.asarray(n_leaders_0)))
+
+
+def lead_exit_probability(lead_months: ArrayLike) -> FloatArray:
+    """Monthly probability that an open lead is decided (signed or lost)."""
+    return monthly_probability(1.0 / np.asarray(lead_months, dtype=float))
+
+
+# ------------------------------------------------------------------ project sizes
+
+
+def draw_project_sizes(rng: np.random.Generator, n: int, major_share: ArrayLike, ordinary_median_yi: ArrayLike,
+                       ordinary_sigma: ArrayLike, major_median_yi: ArrayLike, major_sigma: ArrayLike) -> FloatArray:
+    """Draw ``n`` project investments (亿元) from the two-tier size mixture.
+
+    With probability ``major_share`` a project is major (十亿带动 / 旗舰型 tier):
+    lognormal with median ``major_median_yi`` and log-sd ``major_sigma``; otherwise ordinary
+    (亿元支撑 tier), lognormal with median ``ordinary_median_yi`` and log-sd ``ordinary_sigma``.
+    Parameters broadcast to ``n`` (one value per project allowed). Liancheng 2021 (54 signed
+    for 96.92亿, two ≥10亿, six 5–10亿) is not fitted by a single lognormal; the mixture is.
+    Uses three draws per project in a fixed order: uniform tier, then standard normal.
+    """
+    tier = rng.random(n)
+    z = rng.standard_normal(n)
+    major = tier < np.asarray(major_share)
+    median = np.where(major, major_median_yi, ordinary_median_yi)
+    sigma = np.where(major, major_sigma, ordinary_sigma)
+    return np.asarray(median * np.exp(sigma * z), dtype=float)
+
+
+def size_mixture_mean_yi(major_share: float, ordinary_median_yi: float, ordinary_sigma: float,
+                         major_median_yi: float, major_sigma: float) -> float:
+    """Mean project investment (亿元) of the two-tier mixture."""
+    ordinary = ordinary_median_yi * np.exp(0.5 * ordinary_sigma**2)
+    major = major_median_yi * np.exp(0.5 * major_sigma**2)
+    return float((1 - major_share) * ordinary + major_share * major)
+
+
+# ------------------------------------------------------------------ stage transitions
+
+
+def prework_factor(prework_fund_yi: ArrayLike, prework_gain: ArrayLike) -> FloatArray:
+    """Multiplier on the signed→started lag from the pre-work fund (dimensionless).
+
+    (1 + gain) / (1 + gain × fund / fund_ref) with fund_ref = 0.05亿元/year (连城's
+    500万元): 1 at the reference fund, 1 + gain with no fund, smaller with more.
+    """
+    gain = np.asarray(prework_gain, dtype=float)
+    return (1.0 + gain) / (1.0 + gain * np.asarray(prework_fund_yi, dtype=float) / PREWORK_FUND_REF_YI)
+
+
+def start_probability(start_lag_months: ArrayLike, approval_speedup: ArrayLike, prework_fund_yi: ArrayLike,
+                      prework_gain: ArrayLike) -> FloatArray:
+    """Monthly probability that a signed project starts construction.
+
+    Mean lag = start_lag_months × (1 − approval_speedup) × prework_factor (months).
+    """
+    lag = np.asarray(start_lag_months) * (1.0 - np.asarray(approval_speedup)) * prework_factor(prework_fund_yi, prework_gain)
+    return monthly_probability(1.0 / np.maximum(lag, 1e-6))
+
+
+def dropout_probability(dropout_per_year: ArrayLike, finance_matching: ArrayLike,
+                        finance_dropout_cut: ArrayLike) -> FloatArray:
+    """Monthly probability that a signed or started project is abandoned.
+
+    Annual hazard × (1 − finance_dropout_cut × finance_matching): bank–enterprise matching
+    (产融对接) keeps projects alive.
+    """
+    hazard = np.asarray(dropout_per_year) * (1.0 - np.asarray(finance_dropout_cut) * np.asarray(finance_matching))
+    return per_year_to_monthly_probability(hazard)
+
+
+def factory_probability(size_yi: ArrayLike, standard_factory_wm2: ArrayLike, factory_half_wm2: ArrayLike,
+                        small_project_max_yi: ArrayLike) -> FloatArray:
+    """Probability that a starting project moves into a ready standard factory.
+
+    Only small projects (≤ ``small_project_max_yi`` 亿元) can; for them it is
+    supply / (supply + half), with supply in 万平方米/year.
+    """
+    supply = np.asarray(standard_factory_wm2, dtype=float)
+    share = supply / (supply + np.asarray(factory_half_wm2))
+    return np.where(np.asarray(size_yi) <= np.asarray(small_project_max_yi), share, 0.0)
+
+
+def build_months(size_yi: ArrayLike, build_months_1yi: ArrayLike, build_size_elasticity: ArrayLike,
+                 approval_speedup: ArrayLike, in_factory: ArrayLike, factory_build_factor: ArrayLike) -> FloatArray:
+    """Mean build time (months) of a started project.
+
+    build_months_1yi × size^elasticity × (1 − approval_speedup), × factory_build_factor for
+    a project in a standard factory. Big projects take longer (Liancheng 2021: completions
+    averaged 1.4亿 against 1.7亿 for starts); 蕉城 cut 3-year builds to under 17 months.
+    """
+    size = np.maximum(np.asarray(size_yi, dtype=float), 1e-3)
+    months = np.asarray(build_months_1yi) * size ** np.asarray(build_size_elasticity) * (1.0 - np.asarray(approval_speedup))
+    factor = np.where(np.asarray(in_factory, dtype=bool), factory_build_factor, 1.0)
+    return np.maximum(months * factor, 0.25)
+
+
+def completion_probability(mean_build_months: ArrayLike) -> FloatArray:
+    """Monthly probability that a project under construction is completed."""
+    return monthly_probability(1.0 / np.asarray(mean_build_months, dtype=float))
+
+
+def commissioning_probability(commissioning_months: ArrayLike) -> FloatArray:
+    """Monthly probability that a completed project goes into production."""
+    return monthly_probability(1.0 / np.asarray(commissioning_months, dtype=float))
+
+
+# ------------------------------------------------------------------ enterprises
+
+
+def capacity_yi(size_yi: ArrayLike, output_intensity: ArrayLike) -> FloatArray:
+    """Annual output at full capacity (亿元/year) of a project of ``size_yi`` 亿元."""
+    return np.asarray(size_yi, dtype=float) * np.asarray(output_intensity)
+
+
+def ramp_fraction(age_months: ArrayLike, ramp_months: ArrayLike) -> FloatArray:
+    """Share of capacity reached ``age_months`` after production starts: 1 − exp(−age/ramp)."""
+    return -np.expm1(-np.asarray(age_months, dtype=float) / np.asarray(ramp_months))
+
+
+def growth_factor(z: ArrayLike, growth_per_year: ArrayLike, growth_sd_per_year: ArrayLike) -> FloatArray:
+    """One month's multiplicative change of an enterprise's output, from a standard normal ``z``.
+
+    exp((g − σ²/2)/12 + σ √(1/12) z): mean growth ``growth_per_year`` a year.
+    """
+    g = np.asarray(growth_per_year)
+    s = np.asarray(growth_sd_per_year)
+    return np.exp((g - 0.5 * s**2) / 12.0 + s * np.sqrt(1.0 / 12.0) * np.asarray(z))
+
+
+def exit_probability(exit_per_year: ArrayLike) -> FloatArray:
+    """Monthly probability that an enterprise exits."""
+    return per_year_to_monthly_probability(exit_per_year)
+
+
+def tier_of_project(size_yi: ArrayLike, u: ArrayLike) -> NDArray[np.int64]:
+    """Tier of the enterprise a project becomes: ≥10亿 leader (链主), ≥3亿 backbone (骨干),
+    otherwise growth (高成长) or supplier (配套) with equal odds, decided by uniform ``u``."""
+    size = np.asarray(size_yi)
+    small = np.where(np.asarray(u) < 0.5, GROWTH, SUPPLIER)
+    return np.where(size >= LEADER_PROJECT_YI, LEADER, np.where(size >= BACKBONE_PROJECT_YI, BACKBONE, small)).astype(np.int64)
+
+
+def initial_enterprises(rng: np.random.Generator, base_output_yi: float, n_enterprises: int, n_leaders: int,
+                        leader_output_share: float) -> tuple[FloatArray, NDArray[np.int64]]:
+    """Outputs (亿元/year) and tiers of a chain's enterprises at the start.
+
+    Leaders (链主) share ``leader_output_share`` of ``base_output_yi``; the rest is split
+    by Dirichlet(1) weights among the other firms, the top fifth of which are backbone
+    (骨干), the next two fifths growth (高成长) and the rest suppliers (配套). With no leader
+    the whole output is split among the others. Outputs sum to ``base_output_yi``.
+    """
+    n_leaders = min(n_leaders, n_enterprises)
+    others = n_enterprises - n_leaders
+    outputs = np.empty(n_enterprises)
+    tiers = np.empty(n_enterprises, dtype=np.int64)
+    leader_total = base_output_yi * (leader_output_share if others > 0 else 1.0) if n_leaders else 0.0
+    if n_leaders:
+        outputs[:n_leaders] = leader_total * rng.dirichlet(np.ones(n_leaders))
+        tiers[:n_leaders] = LEADER
+    if others:
+        shares = np.sort(rng.dirichlet(np.ones(others)))[::-1]
+        outputs[n_leaders:] = (base_output_yi - leader_total) * shares
+        rank = np.arange(others) / others
+        tiers[n_leaders:] = np.where(rank < 0.2, BACKBONE, np.where(rank < 0.6, GROWTH, SUPPLIER))
+    return outputs, tiers
+
+
+def default_enterprise_count(base_output_yi: float, enterprise_output_yi: float, n_leaders: int) -> int:
+    """Initial enterprise count of a chain: base output / mean firm output, at least leaders + 3."""
+    return int(max(n_leaders + 3, round(base_output_yi / enterprise_output_yi)))
+
+
+def choose_segments(u_target: ArrayLike, u_segment: ArrayLike, filled: NDArray[np.bool_],
+                    n_segments: ArrayLike, precision_targeting: ArrayLike) -> NDArray[np.int64]:
+    """Segment index of each new lead.
+
+    ``filled`` is an (n, S) mask of the filled segments of each lead's chain (columns past
+    the chain's ``n_segments`` are ignored). With probability ``precision_targeting`` a
+    lead is aimed at a missing segment (补链/延链), uniformly among the missing ones if there
+    are any; otherwise it lands on a uniformly random segment. ``u_target`` and
+    ``u_segment`` are uniforms on [0, 1), one per lead.
+    """
+    filled = np.atleast_2d(np.asarray(filled, dtype=bool))
+    u_target = np.atleast_1d(np.asarray(u_target, dtype=float))
+    u_segment = np.atleast_1d(np.asarray(u_segment, dtype=float))
+    n_seg = np.broadcast_to(np.asarray(n_segments, dtype=np.int64), u_segment.shape)
+    columns = np.arange(filled.shape[1])
+    missing = (~filled) & (columns[None, :] < n_seg[:, None])
+    n_missing = missing.sum(axis=1)
+    any_seg = np.minimum((u_segment * n_seg).astype(np.int64), n_seg - 1)
+    k = np.minimum((u_segment * np.maximum(n_missing, 1)).astype(np.int64), np.maximum(n_missing - 1, 0))
+    aimed = np.argmax(np.cumsum(missing, axis=1) > k[:, None], axis=1)
+    aim = (u_target < np.asarray(precision_targeting)) & (n_missing > 0)
+    return np.where(aim, aimed, any_seg).astype(np.int64)
+
+
+def draw_parameter(rng: np.random.Generator, n: int, dist: str, value: float | None, low: float | None,
+                   high: float | None, mode: float | None, sd: float | None, bounds: tuple[float, float]) -> FloatArray:
+    """Draw ``n`` values of an uncertain parameter, clipped to its catalogue ``bounds``."""
+    if dist == "fixed":
+        out = np.full(n, float(value))  # type: ignore[arg-type]
+    elif dist == "uniform":
+        out = rng.uniform(low, high, n)
+    elif dist == "loguniform":
+        out = np.exp(rng.uniform(np.log(low), np.log(high), n))  # type: ignore[arg-type]
+    elif dist == "triangular":
+        out = rng.triangular(low, mode, high, n)
+    elif dist == "normal":
+        out = rng.normal(value, sd, n)
+    elif dist == "lognormal":
+        out = float(value) * np.exp(rng.normal(0.0, sd, n))  # type: ignore[arg-type]
+    else:  # pragma: no cover - the schema forbids it
+        raise ValueError(f"unknown distribution {dist!r}")
+    return np.clip(out, bounds[0], bounds[1])
+
+
+# ------------------------------------------------------------------ outcomes from uniforms
+
+NONE, ADVANCE, DROP = 0, 1, 2
+
+
+def competing_outcome(u: ArrayLike, p_advance: ArrayLike, p_drop: ArrayLike) -> NDArray[np.int64]:
+    """Outcome of a month for a project facing an advance and a drop-out risk.
+
+    ADVANCE when u < p_advance; otherwise DROP with probability p_drop (u below
+    p_advance + (1 − p_advance) × p_drop); otherwise NONE. ``u`` is uniform on [0, 1).
+    """
+    u = np.asarray(u)
+    pa = np.asarray(p_advance)
+    cut = pa + (1.0 - pa) * np.asarray(p_drop)
+    return np.where(u < pa, ADVANCE, np.where(u < cut, DROP, NONE)).astype(np.int64)
+
+
+def lead_outcome(u: ArrayLike, p_decided: ArrayLike, sign_prob: ArrayLike) -> NDArray[np.int64]:
+    """Outcome of a month for an open lead: decided with probability ``p_decided``, and
+    then signed (ADVANCE) with probability ``sign_prob`` or lost (DROP)."""
+    u = np.asarray(u)
+    pd_ = np.asarray(p_decided)
+    return np.where(u < pd_ * np.asarray(sign_prob), ADVANCE, np.where(u < pd_, DROP, NONE)).astype(np.int64)

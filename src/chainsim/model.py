@@ -1,0 +1,258 @@
+"""The Mesa reference engine: one agent per project and enterprise.
+
+Core objects: ``CountyModel`` (a ``mesa.Model``: the county, its chains and its policy
+state), ``Project`` and ``Enterprise`` (``mesa.Agent`` subclasses), and
+``run_replicate`` which runs one seeded replicate and returns ``Trajectories``.
+
+This is the readable specification of the stochastic process; the fast engine
+(``chainsim.kernel``) runs the same process on arrays and is held to this one by a
+statistical test. Both call the formulas in ``chainsim.mechanisms``. One month per step:
+
+1. each chain's lead intensity is read from the state at the start of the month;
+2. enterprises exit or grow (not during the warm-up, whose output is the base output);
+3. every open project makes at most one stage transition; a commissioned project becomes
+   an enterprise and fills its segment (during the warm-up it is only counted);
+4. new leads arrive (Poisson) with sizes from the two-tier mixture and a segment;
+5. the month is recorded.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from . import mechanisms as mech
+from .prepare import Plan, chain_intensity, draw_parameters, make_plan, size_bin
+from .records import INDEX, Trajectories, flow_index, new_record
+from .scenario import Scenario
+
+_STOCK = {mech.LEAD: "stock_lead", mech.SIGNED: "stock_signed", mech.STARTED: "stock_started",
+          mech.COMPLETED: "stock_completed"}
+_TIER_METRIC = ("ent_leader", "ent_backbone", "ent_growth", "ent_supplier")
+
+
+class Project(mesa.Agent):
+    """An investment project (招商项目) of ``size_yi`` 亿元 in one chain and segment."""
+
+    def __init__(self, model: "CountyModel", chain: int, segment: int, size_yi: float):
+        super().__init__(model)
+        self.chain = chain
+        self.segment = segment
+        self.size_yi = size_yi
+        self.stage = mech.LEAD
+        self.in_factory = False
+        self.build_months = math.nan
+
+    def step(self) -> None:
+        """At most one stage transition this month."""
+        m, p, c = self.model, self.model.p, self.chain
+        lever = m.lever
+        u = m.rng.random()
+        if self.stage == mech.LEAD:
+            outcome = mech.lead_outcome(u, mech.lead_exit_probability(p["lead_months"]), p["sign_prob"])
+            if outcome == mech.ADVANCE:
+                self._advance(mech.SIGNED, "signed")
+            elif outcome == mech.DROP:
+                self._drop()
+        elif self.stage == mech.SIGNED:
+            p_start = mech.start_probability(p["start_lag_months"], lever("approval_speedup", c),
+                                             lever("prework_fund_yi", c), p["prework_gain"])
+            p_drop = mech.dropout_probability(p["signed_dropout_per_year"], lever("finance_matching", c),
+                                              p["finance_dropout_cut"])
+            outcome = mech.competing_outcome(u, p_start, p_drop)
+            if outcome == mech.ADVANCE:
+                factory = mech.factory_probability(self.size_yi, lever("standard_factory_wm2", c),
+                                                   p["factory_half_wm2"], p["small_project_max_yi"])
+                self.in_factory = bool(m.rng.random() < factory)
+                self.build_months = float(mech.build_months(
+                    self.size_yi, p["build_months_1yi"], p["build_size_elasticity"],
+                    lever("approval_speedup", c), self.in_factory, p["factory_build_factor"]))
+                self._advance(mech.STARTED, "started")
+            elif outcome == mech.DROP:
+                self._drop()
+        elif self.stage == mech.STARTED:
+            p_done = mech.completion_probability(self.build_months)
+            p_stall = mech.dropout_probability(p["started_dropout_per_year"], lever("finance_matching", c),
+                                               p["finance_dropout_cut"])
+            outcome = mech.competing_outcome(u, p_done, p_stall)
+            if outcome == mech.ADVANCE:
+                self._advance(mech.COMPLETED, "completed")
+            elif outcome == mech.DROP:
+                self._drop()
+        elif self.stage == mech.COMPLETED:
+            if u < mech.commissioning_probability(p["commissioning_months"]):
+                self.model.commission(self)
+
+    def _advance(self, stage: int, flow: str) -> None:
+        self.stage = stage
+        self.model.count_flow(flow, self)
+
+    def _drop(self) -> None:
+        self.stage = mech.DROPPED
+        self.remove()
+
+
+class Enterprise(mesa.Agent):
+    """An enterprise (企业) of one chain: output = capacity × growth level × ramp-up."""
+
+    def __init__(self, model: "CountyModel", chain: int, segment: int, tier: int, capacity_yi: float,
+                 age_months: float):
+        super().__init__(model)
+        self.chain = chain
+        self.segment = segment
+        self.tier = tier
+        self.capacity_yi = capacity_yi
+        self.level = 1.0
+        self.age_months = age_months
+
+    @property
+    def output_yi(self) -> float:
+        """Annual output now, 亿元/year."""
+        ramp = 1.0 if math.isinf(self.age_months) else float(mech.ramp_fraction(self.age_months, self.model.p["ramp_months"]))
+        return self.capacity_yi * self.level * ramp
+
+    def step(self) -> None:
+        """Exit, or grow for a month."""
+        p = self.model.p
+        if self.model.rng.random() < mech.exit_probability(p["exit_per_year"]):
+            self.remove()
+            return
+        z = self.model.rng.standard_normal()
+        self.level *= float(mech.growth_factor(z, p["growth_per_year"], p["growth_sd_per_year"]))
+        self.age_months += 1.0
+
+
+class CountyModel(mesa.Model):
+    """A county's industrial chains under one policy, one replicate.
+
+    ``CountyModel(scenario, rng=...)``; ``rng`` is anything ``np.random.default_rng``
+    accepts (a seed, a ``SeedSequence``, a ``Generator``). Parameter values are drawn from
+    the scenario's distributions with the model's own ``rng`` unless ``parameters`` fixes
+    them (a dict of scalars). ``run()`` steps through the warm-up and the horizon and
+    fills ``record`` (metric, month, 1, chain).
+    """
+
+    def __init__(self, scenario: Scenario, rng: int | np.random.Generator | np.random.SeedSequence | None = None,
+                 parameters: dict[str, float] | None = None, plan: Plan | None = None):
+        super().__init__(rng=rng)
+        self.scenario = scenario
+        self.plan = plan or make_plan(scenario)
+        drawn = draw_parameters(scenario, self.rng, 1)
+        self.p = {k: float(v[0]) for k, v in drawn.items()}
+        if parameters:
+            self.p.update({k: float(v) for k, v in parameters.items()})
+        params_arr = {k: np.array([v]) for k, v in self.p.items()}
+        self.intensity = chain_intensity(self.plan, params_arr)[0]
+        self.month = 0
+        plan = self.plan
+        self.filled = plan.filled0.copy()
+        self.record = new_record(plan.total_months, 1, plan.n_chains)
+        for c in range(plan.n_chains):
+            outputs, tiers = mech.initial_enterprises(
+                self.rng, float(plan.base_output_yi[c]), int(plan.n_enterprises[c]), int(plan.n_leaders0[c]),
+                self.p["leader_output_share"])
+            for out, tier in zip(outputs, tiers):
+                Enterprise(self, c, -1, int(tier), float(out), math.inf)
+
+    # -- policy state -------------------------------------------------------------
+
+    def lever(self, name: str, chain: int) -> float:
+        """Value of a policy lever for a chain in the current month."""
+        return float(self.plan.levers[name][self.month, chain])
+
+    @property
+    def in_warmup(self) -> bool:
+        return self.month < self.plan.warmup
+
+    # -- bookkeeping --------------------------------------------------------------
+
+    def count_flow(self, kind: str, project: Project) -> None:
+        b = int(size_bin(np.array([project.size_yi]))[0])
+        self.record[flow_index(kind, "count", b), self.month, 0, project.chain] += 1
+        self.record[flow_index(kind, "value_yi", b), self.month, 0, project.chain] += project.size_yi
+
+    def commission(self, project: Project) -> None:
+        """A completed project goes into production: a new enterprise (after the warm-up)."""
+        c = project.chain
+        self.record[INDEX["producing_new"], self.month, 0, c] += 1
+        if not self.in_warmup:
+            tier = int(mech.tier_of_project(project.size_yi, self.rng.random()))
+            capacity = float(mech.capacity_yi(project.size_yi, self.intensity[c]))
+            Enterprise(self, c, project.segment, tier, capacity, 0.0)
+            self.filled[c, project.segment] = True
+        project.stage = mech.PRODUCING
+        project.remove()
+
+    def chain_outputs(self) -> np.ndarray:
+        out = np.zeros(self.plan.n_chains)
+        for e in self.agents_by_type.get(Enterprise, []):
+            out[e.chain] += e.output_yi
+        return out
+
+    def chain_leaders(self) -> np.ndarray:
+        n = np.zeros(self.plan.n_chains)
+        for e in self.agents_by_type.get(Enterprise, []):
+            if e.tier == mech.LEADER:
+                n[e.chain] += 1
+        return n
+
+    def completeness(self) -> np.ndarray:
+        return self.filled.sum(axis=1) / self.plan.n_segments
+
+    # -- the month ----------------------------------------------------------------
+
+    def step(self) -> None:
+        plan, p, m = self.plan, self.p, self.month
+        if self.in_warmup:
+            ratio, leaders, complete = np.ones(plan.n_chains), plan.n_leaders0, plan.filled0.sum(1) / plan.n_segments
+        else:
+            ratio, leaders, complete = self.chain_outputs() / plan.base_output_yi, self.chain_leaders(), self.completeness()
+        effort = mech.chain_effort(plan.levers["attraction_effort"][m], plan.priority,
+                                   plan.levers["chain_chief_priority"][m], p["chain_chief_gain"])
+        lam = mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"], complete,
+                                  plan.filled0.sum(1) / plan.n_segments, p["completeness_gain"], leaders,
+                                  plan.n_leaders0, p["leader_pull"], plan.levers["leader_drive"][m])
+        if not self.in_warmup:
+            for e in list(self.agents_by_type.get(Enterprise, [])):
+                e.step()
+        for project in list(self.agents_by_type.get(Project, [])):
+            project.step()
+        for c in range(plan.n_chains):
+            n_new = int(self.rng.poisson(lam[c]))
+            if n_new == 0:
+                continue
+            sizes = mech.draw_project_sizes(self.rng, n_new, p["major_share"], p["size_ordinary_median_yi"],
+                                            p["size_ordinary_sigma"], p["size_major_median_yi"], p["size_major_sigma"])
+            segs = mech.choose_segments(self.rng.random(n_new), self.rng.random(n_new),
+                                        np.repeat(self.filled[c][None, :], n_new, axis=0), plan.n_segments[c],
+                                        plan.levers["precision_targeting"][m, c])
+            for size, seg in zip(sizes, segs):
+                Project(self, c, int(seg), float(size))
+            self.record[INDEX["leads_new"], m, 0, c] += n_new
+        self._record()
+        self.month += 1
+
+    def _record(self) -> None:
+        m, rec = self.month, self.record
+        for project in self.agents_by_type.get(Project, []):
+            rec[INDEX[_STOCK[project.stage]], m, 0, project.chain] += 1
+        for e in self.agents_by_type.get(Enterprise, []):
+            rec[INDEX[_TIER_METRIC[e.tier]], m, 0, e.chain] += 1
+        rec[INDEX["output_yi"], m, 0, :] = self.chain_outputs()
+        rec[INDEX["completeness"], m, 0, :] = self.completeness()
+
+    def run(self) -> "CountyModel":
+        """Step through the warm-up and every month to the horizon."""
+        while self.month < self.plan.total_months:
+            self.step()
+        return self
+
+
+def run_replicate(scenario: Scenario, seed: np.random.SeedSequence, replicate: int = 0,
+                  plan: Plan | None = None, parameters: dict[str, float] | None = None) -> Trajectories:
+    """Run one replicate of the Mesa model from its own seed sequence."""
+    model = CountyModel(scenario, rng=np.random.default_rng(seed), parameters=parameters, plan=plan).run()
+    return Trajectories(model.record, model.plan.chain_ids, model.plan.first_month, model.plan.warmup,
+                        np.array([replicate]), {k: np.array([v]) for k, v in model.p.items()})

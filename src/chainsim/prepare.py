@@ -1,0 +1,164 @@
+"""From a validated ``Scenario`` to the arrays both engines run on.
+
+Core objects: ``Plan`` (the scenario's chains, calendar and lever paths as numpy arrays)
+and ``draw_parameters`` (one value of every model parameter per replicate). Both engines
+start from these, so they read the scenario the same way.
+
+Time: the simulation covers ``warmup`` months before the scenario's start (to fill the
+project pipeline, since the reported flows are not one cohort) and then ``months``
+months from the start through the horizon. Month ``m`` of the run is calendar month
+``first_month + m`` (see ``chainsim.scenario.month_index``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .catalogue import LEVERS, PARAMETERS
+from .mechanisms import default_enterprise_count, draw_parameter
+from .scenario import Scenario, month_index
+
+SIZE_BIN_EDGES_YI = (0.0, 1.0, 5.0, 10.0)
+"""Lower edges (亿元) of the project size classes in which flows are recorded:
+<1亿, 1–5亿, 5–10亿, ≥10亿 — the classes the seeds report (亿元以上, 5~10亿元, 10亿元以上)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A scenario as arrays. Chain arrays have length ``n_chains``; lever arrays are
+    (``total_months``, ``n_chains``)."""
+
+    scenario_id: str
+    chain_ids: tuple[str, ...]
+    base_output_yi: np.ndarray
+    weight: np.ndarray
+    priority: np.ndarray
+    in_park: np.ndarray
+    intensity: np.ndarray  # NaN where the chain uses the output_intensity parameter
+    n_segments: np.ndarray
+    filled0: np.ndarray  # (n_chains, max_segments) bool
+    n_leaders0: np.ndarray
+    n_enterprises: np.ndarray
+    warmup: int
+    months: int
+    first_month: int
+    levers: dict[str, np.ndarray]
+    target_chain: np.ndarray  # per target
+    target_year: np.ndarray
+    target_yi: np.ndarray
+
+    @property
+    def n_chains(self) -> int:
+        return len(self.chain_ids)
+
+    @property
+    def total_months(self) -> int:
+        return self.warmup + self.months
+
+    @property
+    def max_segments(self) -> int:
+        return int(self.filled0.shape[1])
+
+    def calendar_month(self, m: int) -> int:
+        """Calendar month index of run month ``m``."""
+        return self.first_month + m
+
+    def year_of_run_month(self) -> np.ndarray:
+        """Calendar year of every run month (length ``total_months``)."""
+        return (self.first_month + np.arange(self.total_months)) // 12
+
+
+def lever_path(scenario: Scenario, name: str, first_month: int, total_months: int) -> np.ndarray:
+    """Value of lever ``name`` in every run month and chain, (total_months, n_chains).
+
+    Warm-up months use the value in force at the start; ``schedule`` steps apply from
+    their month on; ``by_chain`` overrides the base value for a chain (schedules then
+    apply to every chain).
+    """
+    setting = scenario.policy.lever(name)
+    chains = scenario.chain_ids
+    path = np.empty((total_months, len(chains)))
+    base = np.array([setting.by_chain.get(c, setting.value) for c in chains])
+    path[:] = base
+    months = first_month + np.arange(total_months)
+    for step in sorted(setting.schedule, key=lambda s: month_index(s.from_)):
+        path[months >= month_index(step.from_)] = step.value
+    return path
+
+
+def make_plan(scenario: Scenario) -> Plan:
+    """Build the ``Plan`` of a validated scenario."""
+    cal = scenario.calendar
+    first_month = month_index(cal.start) - cal.warmup_months
+    total = cal.warmup_months + cal.months
+    chains = scenario.chains
+    base = np.array([c.base_output.value_yi for c in chains])
+    explicit = [c.attraction_weight for c in chains]
+    if all(w is None for w in explicit):
+        weight = base / base.sum()
+    else:
+        raw = np.array([w if w is not None else b / base.sum() for w, b in zip(explicit, base)])
+        weight = raw / raw.sum()
+    max_seg = max(len(c.segments) for c in chains)
+    filled0 = np.zeros((len(chains), max_seg), dtype=bool)
+    for i, c in enumerate(chains):
+        filled0[i, : c.segments_filled] = True
+    enterprise_output = scenario.parameters.get("enterprise_output_yi")
+    firm_size = enterprise_output.central if enterprise_output else PARAMETERS["enterprise_output_yi"].default
+    n_ent = np.array([
+        c.enterprises if c.enterprises is not None else default_enterprise_count(b, firm_size, len(c.leaders))
+        for c, b in zip(chains, base)
+    ])
+    targets = [(i, t.year, t.value_yi) for i, c in enumerate(chains) for t in c.targets]
+    return Plan(
+        scenario_id=scenario.id,
+        chain_ids=tuple(scenario.chain_ids),
+        base_output_yi=base,
+        weight=weight,
+        priority=np.array([c.priority for c in chains], dtype=float),
+        in_park=np.array([c.in_park for c in chains], dtype=bool),
+        intensity=np.array([c.output_intensity.value if c.output_intensity else np.nan for c in chains]),
+        n_segments=np.array([len(c.segments) for c in chains], dtype=np.int64),
+        filled0=filled0,
+        n_leaders0=np.array([len(c.leaders) for c in chains], dtype=np.int64),
+        n_enterprises=n_ent.astype(np.int64),
+        warmup=cal.warmup_months,
+        months=cal.months,
+        first_month=first_month,
+        levers={name: lever_path(scenario, name, first_month, total) for name in LEVERS},
+        target_chain=np.array([t[0] for t in targets], dtype=np.int64),
+        target_year=np.array([t[1] for t in targets], dtype=np.int64),
+        target_yi=np.array([t[2] for t in targets]),
+    )
+
+
+def draw_parameters(scenario: Scenario, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """One value of every catalogue parameter for each of ``n`` replicates.
+
+    Parameters the scenario does not mention take their catalogue default; uncertain ones
+    are drawn from their distribution (clipped to the catalogue bounds), in the
+    catalogue's order so that draws are reproducible.
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, spec in PARAMETERS.items():
+        setting = scenario.parameters.get(name)
+        if setting is None:
+            out[name] = np.full(n, spec.default)
+        else:
+            out[name] = draw_parameter(rng, n, setting.dist, setting.value, setting.low, setting.high,
+                                       setting.mode, setting.sd, (spec.low, spec.high))
+    return out
+
+
+def chain_intensity(plan: Plan, params: dict[str, np.ndarray]) -> np.ndarray:
+    """Output intensity per replicate and chain, (n_reps, n_chains): the chain's own value
+    where the scenario gives one, else the ``output_intensity`` parameter."""
+    default = params["output_intensity"][:, None]
+    return np.where(np.isnan(plan.intensity)[None, :], default, plan.intensity[None, :])
+
+
+def size_bin(size_yi: np.ndarray) -> np.ndarray:
+    """Size class index (0: <1亿, 1: 1–5亿, 2: 5–10亿, 3: ≥10亿) of each project."""
+    return np.searchsorted(np.asarray(SIZE_BIN_EDGES_YI), size_yi, side="right") - 1
