@@ -101,7 +101,7 @@ LEVERS: dict[str, LeverSpec] = {
 PARAMETERS: dict[str, ParameterSpec] = {
     spec.name: spec
     for spec in [
-        ParameterSpec("lead_rate", "leads/month", 0.01, 500.0, 12.0,
+        ParameterSpec("lead_rate", "leads/month", 0.0, 500.0, 12.0,
                       "County-wide arrival rate of investment leads at status-quo effort, split across chains by "
                       "attraction weight."),
         ParameterSpec("sign_prob", "probability", 0.01, 0.99, 0.45,
@@ -134,7 +134,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "Mean completed→producing lag (trial production, permits)."),
         ParameterSpec("ramp_months", "months", 1.0, 60.0, 12.0,
                       "Time constant of the ramp-up to capacity: output = capacity × (1 − exp(−age/ramp))."),
-        ParameterSpec("output_intensity", "亿元 output/year per 亿元 invested", 0.05, 10.0, 1.2,
+        ParameterSpec("output_intensity", "亿元 output/year per 亿元 invested", 0.05, 10.0, 0.8,
                       "Annual output at full capacity per 亿元 of project investment; chains may override."),
         ParameterSpec("growth_per_year", "1/year", -0.3, 0.5, 0.04,
                       "Mean organic growth rate of existing enterprises' output."),
@@ -142,7 +142,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "Volatility of an enterprise's output growth."),
         ParameterSpec("exit_per_year", "1/year", 0.0, 0.5, 0.02,
                       "Annual exit hazard of an enterprise (closure or relocation)."),
-        ParameterSpec("size_elasticity", "dimensionless", 0.0, 2.0, 0.5,
+        ParameterSpec("size_elasticity", "dimensionless", 0.0, 2.0, 0.3,
                       "Elasticity of a chain's lead arrivals with its output relative to the start."),
         ParameterSpec("completeness_gain", "dimensionless", 0.0, 5.0, 0.6,
                       "Lead intensity multiplier 1 + gain × completeness: a complete chain attracts more."),

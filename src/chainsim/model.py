@@ -44,6 +44,7 @@ class Project(mesa.Agent):
         self.stage = mech.LEAD
         self.in_factory = False
         self.build_months = math.nan
+        self.signed_month = -1
 
     def step(self) -> None:
         """At most one stage transition this month."""
@@ -53,6 +54,7 @@ class Project(mesa.Agent):
         if self.stage == mech.LEAD:
             outcome = mech.lead_outcome(u, mech.lead_exit_probability(p["lead_months"]), p["sign_prob"])
             if outcome == mech.ADVANCE:
+                self.signed_month = m.month
                 self._advance(mech.SIGNED, "signed")
             elif outcome == mech.DROP:
                 self._drop()
@@ -146,6 +148,8 @@ class CountyModel(mesa.Model):
         params_arr = {k: np.array([v]) for k, v in self.p.items()}
         self.intensity = chain_intensity(self.plan, params_arr)[0]
         self.month = 0
+        self.production_lags: list[int] = []
+        """Months from signing to production of every project commissioned so far."""
         plan = self.plan
         self.filled = plan.filled0.copy()
         self.record = new_record(plan.total_months, 1, plan.n_chains)
@@ -177,6 +181,8 @@ class CountyModel(mesa.Model):
         """A completed project goes into production: a new enterprise (after the warm-up)."""
         c = project.chain
         self.record[INDEX["producing_new"], self.month, 0, c] += 1
+        if project.signed_month >= 0:
+            self.production_lags.append(self.month - project.signed_month)
         if not self.in_warmup:
             tier = int(mech.tier_of_project(project.size_yi, self.rng.random()))
             capacity = float(mech.capacity_yi(project.size_yi, self.intensity[c]))
