@@ -18,9 +18,9 @@ import numpy as np
 
 from .catalogue import LEVERS, PARAMETERS
 from .mechanisms import default_enterprise_count, draw_parameter
-from .scenario import Scenario, month_index
+from .scenario import SIZE_CLASS_EDGES_YI, Scenario, month_index
 
-SIZE_BIN_EDGES_YI = (0.0, 1.0, 5.0, 10.0)
+SIZE_BIN_EDGES_YI = (0.0, *SIZE_CLASS_EDGES_YI)
 """Lower edges (亿元) of the project size classes in which flows are recorded:
 <1亿, 1–5亿, 5–10亿, ≥10亿 — the classes the seeds report (亿元以上, 5~10亿元, 10亿元以上)."""
 

@@ -17,7 +17,7 @@ import difflib
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -324,6 +324,9 @@ class ParameterSetting(Sourced):
         return 0.5 * (self.low + self.high)
 
 
+SIZE_CLASS_EDGES_YI = (1.0, 5.0, 10.0)
+"""Project size-class edges (亿元) in which flows are recorded: the classes the seeds report."""
+
 Statistic = Literal[
     "signed_count", "signed_value_yi", "started_count", "started_value_yi",
     "completed_count", "completed_value_yi", "output_yi",
@@ -346,6 +349,11 @@ class Moment(Strict):
     def _period_ordered(self) -> "Moment":
         if month_index(self.period_to) < month_index(self.period_from):
             raise ValueError("'to' is before 'from'")
+        if self.size_min_yi is not None and self.size_max_yi is not None and self.size_min_yi >= self.size_max_yi:
+            raise ValueError("size_min_yi must be below size_max_yi")
+        for bound in (self.size_min_yi, self.size_max_yi):
+            if bound is not None and bound not in SIZE_CLASS_EDGES_YI:
+                raise ValueError(f"size bounds must be size-class edges {SIZE_CLASS_EDGES_YI} 亿元, got {bound}")
         return self
 
 
@@ -440,6 +448,9 @@ class Scenario(Strict):
         for name, value in values.items():
             if name not in LEVERS:
                 raise KeyError(f"unknown lever {name!r}{_did_you_mean(name, LEVERS)}")
+            spec = LEVERS[name]
+            if not spec.low <= float(value) <= spec.high:
+                raise ValueError(f"{name} = {value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}")
             levers[name] = LeverSetting(value=float(value))
         return self.model_copy(update={"policy": self.policy.model_copy(update={"levers": levers})})
 
@@ -539,6 +550,10 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             if src is not None and src.figure and src.figure not in figures:
                 out.append((("chains", i, key, "figure"),
                             f"no reported figure {src.figure!r}{_did_you_mean(src.figure, figures)}"))
+    for name, setting in scenario.parameters.items():
+        if setting.figure and setting.figure not in figures:
+            out.append((("parameters", name, "figure"),
+                        f"no reported figure {setting.figure!r}{_did_you_mean(setting.figure, figures)}"))
     return out
 
 
@@ -825,10 +840,15 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises ``ScenarioError`` listing every problem with file, line and field.
     """
     p = Path(path)
-    data, located = _resolve(p.resolve() if p.exists() else p, 0, (p.resolve(),))
+    resolved = str(p.resolve())
+    try:
+        data, located = _resolve(p.resolve() if p.exists() else p, 0, (p.resolve(),))
+    except ScenarioError as exc:
+        # file-level problems of the top file, too, are reported under the name the user gave
+        raise ScenarioError([replace(q, file=str(path)) if q.file == resolved else q
+                             for q in exc.problems]) from None
     located.file = str(path)
     # positions of the top file are reported under the name the user gave
-    resolved = str(p.resolve())
     located.lines = {k: ((str(path) if f == resolved else f), line) for k, (f, line) in located.lines.items()}
     return scenario_from_data(data, str(path), located)
 

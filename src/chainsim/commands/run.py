@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..ensemble import EnsembleSummary, run_ensemble
-from ..executors import make_executor
+from typing import TYPE_CHECKING
+
 from ..scenario import ScenarioError, load_scenario
 from .common import add_ensemble_options, add_executor_options, emit_json, progress_bar, show_progress
+
+if TYPE_CHECKING:
+    from ..ensemble import EnsembleSummary
+
+# The engines (numpy, pandas, mesa) are imported when a run starts, so `chainsim --help`
+# and `chainsim validate` stay quick.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..executors import make_executor
+
     scenarios = []
     problems = []
     for name in args.files:  # validate everything first: no half-run batch on a bad file
@@ -53,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 update, close = progress_bar(show_progress(args), scenario.id)
                 try:
-                    summary = run_ensemble(scenario, reps, seed, args.engine, executor, update)
+                    summary = _run_ensemble(scenario, reps, seed, args.engine, executor, update)
                 finally:
                     close()
                 if store is not None:
@@ -70,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_summary(name: str, s: EnsembleSummary) -> None:
+def _run_ensemble(*args, **kwargs):  # type: ignore[no-untyped-def]
+    from ..ensemble import run_ensemble
+
+    return run_ensemble(*args, **kwargs)
+
+
+def print_summary(name: str, s: "EnsembleSummary") -> None:
     print(f"\n{s.scenario_id} ({name}): {s.reps} replicates, seed {s.seed}, engine {s.engine}")
     print(f"  {'chain':<22} {'target':>12} {'year':>5} {'p_reach':>8} {'95% CI':>15} "
           f"{'output P10 / P50 / P90 in target year (亿元/year)':>50}")
