@@ -16,7 +16,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/chainsim validate scenarios/*.yaml
-	$(BIN)/chainsim run scenarios/liancheng.yaml scenarios/queshan.yaml
+	$(BIN)/chainsim run scenarios/*.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
