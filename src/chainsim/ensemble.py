@@ -79,23 +79,33 @@ class Task:
 
 
 def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
-               parameters: dict[str, np.ndarray] | None = None) -> list[Task]:
-    """Cut an ensemble into tasks. ``parameters`` (one value per replicate, length ``reps``)
-    fixes parameter values instead of drawing them (calibration)."""
+               parameters: dict[str, np.ndarray] | None = None, blocks_per_task: int = 1) -> list[Task]:
+    """Cut an ensemble into tasks of ``blocks_per_task`` blocks each.
+
+    A block is the unit of random streams and of reduction: ``BLOCK_REPS`` replicates
+    sharing one stream (fast engine) or ``MESA_BLOCK_REPS`` replicates with a stream each
+    (Mesa). How blocks are grouped into tasks changes nothing in the results.
+    ``parameters`` (one value per replicate, length ``reps``) fixes parameter values
+    instead of drawing them (calibration).
+    """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if blocks_per_task < 1:
+        raise ValueError("blocks_per_task must be at least 1")
     root = np.random.SeedSequence(seed)
-    tasks = []
+    size = BLOCK_REPS if engine == "fast" else MESA_BLOCK_REPS
+    n_blocks = -(-reps // size)
     if engine == "fast":
-        n_blocks = -(-reps // BLOCK_REPS)
-        for b, child in enumerate(root.spawn(n_blocks)):
-            reps_b = tuple(range(b * BLOCK_REPS, min((b + 1) * BLOCK_REPS, reps)))
-            tasks.append(Task(scenario, engine, (child,), reps_b, _slice(parameters, reps_b)))
+        block_seeds = [(child,) for child in root.spawn(n_blocks)]
     else:
         children = root.spawn(reps)
-        for start in range(0, reps, MESA_BLOCK_REPS):
-            reps_b = tuple(range(start, min(start + MESA_BLOCK_REPS, reps)))
-            tasks.append(Task(scenario, engine, tuple(children[i] for i in reps_b), reps_b, _slice(parameters, reps_b)))
+        block_seeds = [tuple(children[b * size:(b + 1) * size]) for b in range(n_blocks)]
+    tasks = []
+    for first in range(0, n_blocks, blocks_per_task):
+        blocks = range(first, min(first + blocks_per_task, n_blocks))
+        reps_t = tuple(range(first * size, min((blocks[-1] + 1) * size, reps)))
+        seeds = tuple(seq for b in blocks for seq in block_seeds[b])
+        tasks.append(Task(scenario, engine, seeds, reps_t, _slice(parameters, reps_t)))
     return tasks
 
 
@@ -107,43 +117,57 @@ def _slice(parameters: dict[str, np.ndarray] | None, reps: tuple[int, ...]) -> d
             for k, v in parameters.items()}
 
 
-def simulate_task(task: Task) -> Trajectories:
-    """Simulate one task's replicates (runs inside a worker)."""
+def simulate_blocks(task: Task) -> list[Trajectories]:
+    """Simulate a task block by block (runs inside a worker)."""
     plan = make_plan(task.scenario)
+    reps = np.asarray(task.replicates)
+    out = []
     if task.engine == "fast":
         from .kernel import run_block
 
-        return run_block(task.scenario, task.seeds[0], np.asarray(task.replicates), plan=plan,
-                         parameters=task.parameters)
+        for k, seq in enumerate(task.seeds):
+            sel = slice(k * BLOCK_REPS, (k + 1) * BLOCK_REPS)
+            fixed = None if task.parameters is None else {n: v[sel] for n, v in task.parameters.items()}
+            out.append(run_block(task.scenario, seq, reps[sel], plan=plan, parameters=fixed))
+        return out
     from .model import run_replicate
 
-    parts = []
-    for k, (seq, rep) in enumerate(zip(task.seeds, task.replicates)):
-        fixed = None if task.parameters is None else {n: float(v[k]) for n, v in task.parameters.items()}
-        parts.append(run_replicate(task.scenario, seq, rep, plan=plan, parameters=fixed))
-    return Trajectories.concat(parts)
+    for start in range(0, len(reps), MESA_BLOCK_REPS):
+        parts = []
+        for k in range(start, min(start + MESA_BLOCK_REPS, len(reps))):
+            fixed = None if task.parameters is None else {n: float(v[k]) for n, v in task.parameters.items()}
+            parts.append(run_replicate(task.scenario, task.seeds[k], int(reps[k]), plan=plan, parameters=fixed))
+        out.append(Trajectories.concat(parts))
+    return out
 
 
-def _run_and_reduce(task: Task, reducer: Callable[[Trajectories], Any]) -> Any:
-    return reducer(simulate_task(task))
+def simulate_task(task: Task) -> Trajectories:
+    """Simulate one task's replicates (runs inside a worker)."""
+    return Trajectories.concat(simulate_blocks(task))
+
+
+def _run_and_reduce(task: Task, reducer: Callable[[Trajectories], Any]) -> list[Any]:
+    return [reducer(block) for block in simulate_blocks(task)]
 
 
 def map_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: Callable[[Trajectories], Any],
                executor: Any = None, progress: Callable[[int, int], None] | None = None,
-               parameters: dict[str, np.ndarray] | None = None) -> list[Any]:
+               parameters: dict[str, np.ndarray] | None = None, blocks_per_task: int = 1) -> list[Any]:
     """Simulate every block and apply ``reducer`` to its trajectories inside the worker.
 
     ``executor`` is anything with ``map(fn, tasks)`` yielding results in task order (see
     ``chainsim.executors``); None runs serially. ``progress(done, total)`` is called as
-    blocks finish. Returns the reduced blocks in block order.
+    tasks finish. ``blocks_per_task`` groups blocks into bigger tasks (fewer, larger
+    messages to workers) without changing any result. Returns the reduced blocks in block
+    order.
     """
     from .executors import SerialExecutor
 
-    tasks = make_tasks(scenario, reps, seed, engine, parameters)
+    tasks = make_tasks(scenario, reps, seed, engine, parameters, blocks_per_task)
     executor = executor or SerialExecutor()
-    out = []
-    for i, result in enumerate(executor.map(partial(_run_and_reduce, reducer=reducer), tasks)):
-        out.append(result)
+    out: list[Any] = []
+    for i, results in enumerate(executor.map(partial(_run_and_reduce, reducer=reducer), tasks)):
+        out.extend(results)
         if progress is not None:
             progress(i + 1, len(tasks))
     return out
@@ -344,7 +368,8 @@ def _reduce_for_summary(traj: Trajectories, scenario: Scenario) -> _Partial:
 
 
 def run_ensemble(scenario: Scenario, reps: int | None = None, seed: int | None = None, engine: str = "fast",
-                 executor: Any = None, progress: Callable[[int, int], None] | None = None) -> EnsembleSummary:
+                 executor: Any = None, progress: Callable[[int, int], None] | None = None,
+                 blocks_per_task: int = 1) -> EnsembleSummary:
     """Run ``reps`` replicates (default: the scenario's) and summarise them.
 
     Memory stays bounded: each block is reduced in its worker before the next is kept.
@@ -352,7 +377,7 @@ def run_ensemble(scenario: Scenario, reps: int | None = None, seed: int | None =
     reps = reps or scenario.ensemble.reps
     seed = scenario.ensemble.seed if seed is None else seed
     parts = map_blocks(scenario, reps, seed, engine, partial(_reduce_for_summary, scenario=scenario),
-                       executor, progress)
+                       executor, progress, blocks_per_task=blocks_per_task)
     return summarise(scenario, parts, reps, seed, engine)
 
 
@@ -384,7 +409,7 @@ def run_scenario(scenario: Scenario | str, reps: int | None = None, seed: int | 
         scenario = load_scenario(scenario)
     reps = reps or scenario.ensemble.reps
     seed = scenario.ensemble.seed if seed is None else seed
-    traj = simulate(scenario, reps, seed, engine, executor)
+    blocks = map_blocks(scenario, reps, seed, engine, _identity, executor)
     plan = make_plan(scenario)
-    parts = [reduce_block(traj, plan)]
-    return RunResult(summarise(scenario, parts, reps, seed, engine), traj)
+    summary = summarise(scenario, [reduce_block(b, plan) for b in blocks], reps, seed, engine)
+    return RunResult(summary, Trajectories.concat(blocks))
