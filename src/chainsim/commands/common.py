@@ -61,7 +61,7 @@ def emit_json(doc: Any) -> None:
     sys.stdout.write("\n")
 
 
-def progress_bar(enabled: bool, desc: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+def progress_bar(enabled: bool, desc: str, unit: str = "block") -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """A tqdm bar on stderr, as a ``progress(done, total)`` callback and a closer."""
     if not enabled:
         return None, lambda: None
@@ -72,7 +72,7 @@ def progress_bar(enabled: bool, desc: str) -> tuple[Callable[[int, int], None] |
     def update(done: int, total: int) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc=desc, unit="block", file=sys.stderr, leave=False)
+            bar = state["bar"] = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
         bar.update(done - bar.n)
 
     def close() -> None:
