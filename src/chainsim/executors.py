@@ -54,15 +54,27 @@ class DaskExecutor:
     keeps killing workers fails the run with Dask's error (nothing partial is returned).
     """
 
-    def __init__(self, address: str, timeout_s: float = 20.0):
+    SCHEMES = ("tcp", "tls")
+
+    def __init__(self, address: str, timeout_s: float = 5.0):
+        """Connect to the scheduler at ``address`` and wait for a worker, each for at most
+        ``timeout_s`` seconds; ``InputError`` otherwise."""
+        scheme, _, rest = address.partition("://")
+        if scheme not in self.SCHEMES or not rest:
+            raise InputError(f"--scheduler wants an address like tcp://127.0.0.1:8786, got {address!r}")
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise InputError("Dask's distributed package is not installed") from exc
         try:
             self.client = Client(address, timeout=timeout_s, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        try:
+            self.client.wait_for_workers(1, timeout=timeout_s)
+        except TimeoutError:
+            self.client.close()
+            raise InputError(f"the Dask scheduler at {address} has no workers (waited {timeout_s:g} s)") from None
 
     def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         futures = self.client.map(fn, list(tasks), pure=False)
