@@ -1,0 +1,201 @@
+"""Labels of the app in Chinese (default) and English.
+
+Core objects: ``LANGS`` (the language codes), ``t(key, lang, **fmt)`` (one label,
+formatted) and a few helpers that pick the zh/en name of a chain or lever. Every label
+that carries a number says its unit (money in 亿元).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..catalogue import LeverSpec
+from ..scenario import Chain
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+LANG_NAMES: dict[str, str] = {"zh": "中文", "en": "English"}
+
+LABELS: dict[str, tuple[str, str]] = {
+    # sidebar
+    "app_title": ("产业链目标达成模拟", "Industrial-chain target simulator"),
+    "language": ("语言 / Language", "语言 / Language"),
+    "scenario": ("县域方案", "County scenario"),
+    "upload_option": ("上传方案文件…", "Upload a scenario file…"),
+    "upload": ("上传方案 YAML", "Upload a scenario YAML"),
+    "upload_help": ("只读取纯 YAML 数据（不执行任何代码），大小上限 {kb} KB。",
+                    "Read as plain YAML data (nothing is executed); at most {kb} KB."),
+    "upload_wait": ("请上传一个方案 YAML 文件。", "Upload a scenario YAML file."),
+    "no_scenarios": ("在 {dir} 中没有找到方案文件（*.yaml）；请上传一个。",
+                     "No scenario files (*.yaml) in {dir}; upload one."),
+    "scenario_errors": ("方案文件有问题（文件:行: 字段: 说明）：",
+                        "The scenario file has problems (FILE:LINE: field: message):"),
+    "reps": ("重复模拟次数", "Replicates"),
+    "reps_help": ("每次计算的蒙特卡洛重复次数：越多越准，越慢。",
+                  "Monte Carlo replicates per run: more is more precise and slower."),
+    "levers": ("政策杠杆", "Policy levers"),
+    "reset": ("恢复现状（方案原值）", "Reset to status quo (as loaded)"),
+    "lever_bounds": ("范围 {low}–{high} {unit}；现状 {base}", "range {low}–{high} {unit}; status quo {base}"),
+    "lever_source": ("依据：“{quote}”（{source}）", "Source: “{quote}” ({source})"),
+    "lever_scheduled": ("方案中此杠杆随时间或产业链变化；移动滑块会改为全期统一值。",
+                        "The scenario varies this lever over time or by chain; moving the slider sets one constant value."),
+    "page": ("页面", "Page"),
+    # pages
+    "page_results": ("达成概率", "Targets"),
+    "page_compare": ("方案对比", "Compare"),
+    "page_what": ("需要什么", "What it takes"),
+    "page_calibration": ("校准", "Calibration"),
+    "page_provenance": ("数据来源", "Provenance"),
+    "page_download": ("下载", "Download"),
+    # results
+    "run_caption": ("{county} · {title} · {reps} 次重复模拟 · 随机种子 {seed} · 快速引擎 · 本次计算 {secs:.2f} 秒",
+                    "{county} · {title} · {reps} replicates · seed {seed} · fast engine · computed in {secs:.2f} s"),
+    "cached": ("（缓存）", " (cached)"),
+    "targets_table": ("各产业链目标达成概率", "Probability of reaching each chain's target"),
+    "col_chain": ("产业链", "Chain"),
+    "col_target": ("目标产值 (亿元/年)", "Target output (亿元/year)"),
+    "col_year": ("目标年份", "Target year"),
+    "col_p_sq": ("现状达成概率 (%)", "P(reach), status quo (%)"),
+    "col_p_now": ("当前设置达成概率 (%)", "P(reach), current setting (%)"),
+    "col_ci": ("95% 区间 (%)", "95% interval (%)"),
+    "col_p50": ("目标年产值中位数 (亿元/年)", "Median output in target year (亿元/year)"),
+    "col_p10_p90": ("目标年产值 P10–P90 (亿元/年)", "Output in target year P10–P90 (亿元/year)"),
+    "col_year_reached": ("中位达成年份", "Median year reached"),
+    "never": ("期内未达成", "not by horizon"),
+    "chain_header": ("{name}：{year} 年产值 {target:g} 亿元", "{name}: {target:g} 亿元 output in {year}"),
+    "metric_sq": ("现状 (方案原值)", "Status quo (as loaded)"),
+    "metric_now": ("当前设置", "Current setting"),
+    "metric_year": ("中位达成年份", "Median year reached"),
+    "pp": ("{d:+.1f} 个百分点", "{d:+.1f} pp"),
+    "ci_caption": ("达成概率 95% 区间：现状 [{sq_lo:.1f}%, {sq_hi:.1f}%]，当前 [{lo:.1f}%, {hi:.1f}%]",
+                   "95% interval of P(reach): status quo [{sq_lo:.1f}%, {sq_hi:.1f}%], current [{lo:.1f}%, {hi:.1f}%]"),
+    "years_reached": ("首次达到目标的年份分布", "Year the target is first reached"),
+    # charts
+    "axis_month": ("月份", "Month"),
+    "axis_output": ("产值 (亿元/年)", "Output (亿元/year)"),
+    "axis_year": ("年份", "Year"),
+    "axis_share": ("概率 (%)", "Probability (%)"),
+    "axis_p": ("达成概率 (%)", "P(reach) (%)"),
+    "band_90": ("当前 P5–P95", "Current P5–P95"),
+    "band_50": ("当前 P25–P75", "Current P25–P75"),
+    "median": ("当前中位数", "Current median"),
+    "median_sq": ("现状中位数", "Status-quo median"),
+    "target_line": ("目标 {target:g} 亿元/年", "Target {target:g} 亿元/year"),
+    "target_point": ("{year} 年目标", "{year} target"),
+    # compare
+    "compare_intro": ("保存最多 {n} 组滑块设置，并排比较；差值为相对第一组的配对差（共同随机数）。",
+                      "Save up to {n} slider settings and compare them side by side; differences are paired "
+                      "(common random numbers) against the first one."),
+    "save_name": ("方案名称", "Name of this setting"),
+    "save_default": ("方案 {k}", "Setting {k}"),
+    "save": ("保存当前设置", "Save current setting"),
+    "save_full": ("已保存 {n} 组（上限）；请先删除一组。", "{n} settings saved (the limit); delete one first."),
+    "clear": ("清空已保存", "Clear saved settings"),
+    "delete": ("删除 {name}", "Delete {name}"),
+    "saved_none": ("尚未保存设置。移动左侧滑块后点击“保存当前设置”。",
+                   "No saved settings yet. Move the sliders, then click “Save current setting”."),
+    "saved_levers": ("已保存设置的杠杆取值", "Lever values of the saved settings"),
+    "col_lever": ("杠杆", "Lever"),
+    "col_unit": ("单位", "Unit"),
+    "compare_table": ("达成概率对比 (%)", "P(reach) side by side (%)"),
+    "col_p_of": ("{name} 达成概率 (%)", "{name} P(reach) (%)"),
+    "col_diff_of": ("{name} − {first} (百分点)", "{name} − {first} (pp)"),
+    "col_diff_ci_of": ("{name} − {first} 95% 区间 (百分点)", "{name} − {first} 95% interval (pp)"),
+    "paired_table": ("相对“{first}”的配对差（共同随机数，百分点）", "Paired differences against “{first}” (common random numbers, pp)"),
+    "overlay_chain": ("叠加图的产业链", "Chain for the overlaid chart"),
+    "overlay_band": ("{name} P25–P75", "{name} P25–P75"),
+    "overlay_median": ("{name} 中位数", "{name} median"),
+    "need_two": ("再保存一组设置即可看到配对差值。", "Save one more setting to see paired differences."),
+    "unavailable": ("此功能需要 {module}，当前版本尚未提供：{error}",
+                    "This needs {module}, which this installation does not provide yet: {error}"),
+    # what it takes
+    "what_intro": ("在其他杠杆保持当前设置的情况下，所选杠杆至少要多大，产业链才能以给定概率达到目标？",
+                   "With the other levers as currently set, how far must the chosen lever go for the chain to "
+                   "reach its target with the given probability?"),
+    "what_chain": ("产业链", "Chain"),
+    "what_lever": ("杠杆", "Lever"),
+    "what_prob": ("要求的达成概率", "Required probability"),
+    "what_run": ("计算", "Compute"),
+    "what_press": ("选择后点击“计算”（需多次模拟，可能需要数十秒）。",
+                   "Choose, then click “Compute” (it runs many ensembles and may take tens of seconds)."),
+    "what_value": ("{chain}：{lever} 至少需要 {value:.3g} {unit}（当前 {now:.3g}），达成概率才能 ≥ {prob:.0%}。",
+                   "{chain}: {lever} must be at least {value:.3g} {unit} (now {now:.3g}) to reach the target "
+                   "with probability ≥ {prob:.0%}."),
+    "what_unreachable": ("{chain}：在 {lever} 的范围 [{low:g}, {high:g}] {unit} 内无法以 ≥ {prob:.0%} 的概率达到目标。",
+                         "{chain}: out of reach with probability ≥ {prob:.0%} within {lever}'s bounds "
+                         "[{low:g}, {high:g}] {unit}."),
+    "what_bounds": ("杠杆取下限 {low:g} 时达成概率 {p_low:.1%}，取上限 {high:g} 时 {p_high:.1%}。",
+                    "P(reach) is {p_low:.1%} at the lower bound {low:g} and {p_high:.1%} at the upper bound {high:g}."),
+    "what_json": ("与命令行 `chainsim what-it-takes --json` 相同的 JSON", "The same JSON as `chainsim what-it-takes --json`"),
+    # calibration
+    "calib_intro": ("模型模拟的历史数值与公开报道数值的对比（按方案原值运行）。区间为各次模拟的 P5–P95（90%）范围；"
+                    "报道值落在区间内记为 ✓。",
+                    "Reported figures against what the model simulates for the same period (scenario as loaded). "
+                    "Intervals are the P5–P95 (90%) range over replicates; ✓ when the reported value falls inside."),
+    "calib_run": ("计算拟合表", "Compute the fit table"),
+    "calib_press": ("点击“计算拟合表”运行（可能需要数秒）。", "Click “Compute the fit table” to run it (a few seconds)."),
+    "calib_none": ("该方案没有列出用于校准的报道数值。", "This scenario lists no reported figures to calibrate to."),
+    "col_figure": ("报道数值编号", "Figure"),
+    "col_statistic": ("统计量", "Statistic"),
+    "col_reported": ("报道值", "Reported"),
+    "col_sim_mean": ("模拟均值", "Simulated mean"),
+    "col_sim_interval": ("模拟区间 P5–P95", "Simulated P5–P95"),
+    "col_period": ("时期", "Period"),
+    "col_within": ("在区间内", "Within"),
+    "col_role": ("用途", "Use"),
+    "role_fit": ("拟合", "fitted"),
+    "role_holdout": ("留出检验", "held out"),
+    "col_quote": ("原文", "Quote"),
+    "col_source": ("出处文件", "Source file"),
+    # provenance
+    "prov_intro": ("每个数字的来源：reported（报道，附原文与出处）、calibrated（校准，附区间）、"
+                   "assumed（假设，⚠ 标出）。", "Where every number comes from: reported (with the quote and "
+                   "source), calibrated (with its interval) or assumed (flagged ⚠)."),
+    "prov_chains": ("产业链：基期产值与目标", "Chains: base output and targets"),
+    "prov_levers": ("政策杠杆（方案取值）", "Policy levers (scenario values)"),
+    "prov_params": ("模型参数（目录默认值或方案取值）", "Model parameters (catalogue default or scenario value)"),
+    "col_item": ("项目", "Item"),
+    "col_value": ("数值", "Value"),
+    "col_provenance": ("来源类型", "Provenance"),
+    "col_note": ("说明", "Note"),
+    "col_origin": ("取值出处", "Set by"),
+    "origin_scenario": ("方案文件", "scenario file"),
+    "origin_catalogue": ("目录默认", "catalogue default"),
+    "item_base": ("{name} 基期产值 (亿元/年)", "{name} base output (亿元/year)"),
+    "item_target": ("{name} {year} 年目标 (亿元/年)", "{name} {year} target (亿元/year)"),
+    "item_intensity": ("{name} 产出强度 (亿元/年 每亿元投资)", "{name} output intensity (亿元/year per 亿元)"),
+    "prov_reported": ("报道 reported", "reported"),
+    "prov_calibrated": ("校准 calibrated", "calibrated"),
+    "prov_assumed": ("⚠ 假设 assumed", "⚠ assumed"),
+    # downloads
+    "download_intro": ("当前滑块设置可下载为方案 YAML（`chainsim run` 可直接运行），结果可下载为 CSV。",
+                       "Download the current slider setting as a scenario YAML (`chainsim run` accepts it) and "
+                       "the results as CSV."),
+    "download_yaml": ("下载当前设置的方案 YAML", "Download the current setting as scenario YAML"),
+    "download_targets": ("下载目标达成表 CSV", "Download the targets table as CSV"),
+    "download_bands": ("下载产值分位数带 CSV (亿元/年)", "Download the output bands as CSV (亿元/year)"),
+    "yaml_preview": ("方案 YAML 预览", "Scenario YAML preview"),
+}
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """The label ``key`` in ``lang`` (zh or en), formatted with ``fmt``."""
+    zh, en = LABELS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fmt) if fmt else text
+
+
+def chain_name(chain: Chain, lang: str) -> str:
+    """A chain's display name in ``lang``."""
+    return chain.name_en if lang == "en" else chain.name_zh
+
+
+def lever_label(spec: LeverSpec, lang: str) -> str:
+    """A lever's display name in ``lang``, with its unit."""
+    name = spec.label_en if lang == "en" else spec.label_zh
+    return f"{name} ({spec.unit})"
+
+
+def provenance_label(provenance: str, lang: str) -> str:
+    """reported / calibrated / assumed as shown in tables; assumed carries a ⚠ flag."""
+    return t(f"prov_{provenance}", lang)

@@ -1,0 +1,1 @@
+"""Page bodies: each ``render(state: AppState) -> None`` draws one page from the state."""

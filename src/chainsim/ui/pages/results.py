@@ -1,0 +1,74 @@
+"""The targets page: per chain, P(reach) with its 95% interval under the status quo and
+the current slider setting, a fan chart of output (亿元/year) against the target, and the
+year the target is first reached."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ...ensemble import EnsembleSummary
+from ...scenario import Chain
+from .. import charts, runs, widgets
+from ..i18n import chain_name, t
+from ..state import AppState, lever_key, status_quo_levers
+
+
+def status_quo_and_current(state: AppState) -> tuple[runs.Timed, runs.Timed]:
+    """Cached ensembles of the scenario as loaded and of the current slider setting."""
+    sq_levers = lever_key(status_quo_levers(state.scenario))
+    sq = runs.ensemble(state.base_hash, sq_levers, state.reps, state.seed, state.scenario)
+    now = runs.ensemble(state.base_hash, state.lever_key, state.reps, state.seed, state.current)
+    return sq, now
+
+
+def _percent(p: float) -> str:
+    return f"{100 * p:.1f}%"
+
+
+def _chain_card(state: AppState, chain: Chain, target: pd.Series, base: pd.Series, sq: EnsembleSummary,
+                now: EnsembleSummary) -> None:
+    lang = state.lang
+    name = chain_name(chain, lang)
+    st.subheader(t("chain_header", lang, name=name, year=int(target.target_year), target=float(target.target_yi)))
+    c1, c2, c3 = st.columns(3)
+    with c1.container(key=f"p_sq_{chain.id}_{int(target.target_year)}"):
+        st.metric(t("metric_sq", lang), _percent(base.p_reach))
+    with c2.container(key=f"p_now_{chain.id}_{int(target.target_year)}"):
+        diff = 100 * (target.p_reach - base.p_reach)
+        st.metric(t("metric_now", lang), _percent(target.p_reach),
+                  delta=t("pp", lang, d=diff) if round(diff, 1) != 0 else None, delta_color="normal")
+    year = target.year_reached_p50
+    c3.metric(t("metric_year", lang), t("never", lang) if pd.isna(year) else str(int(year)))
+    st.caption(t("ci_caption", lang, sq_lo=100 * base.p_reach_lo, sq_hi=100 * base.p_reach_hi,
+                 lo=100 * target.p_reach_lo, hi=100 * target.p_reach_hi))
+    bands_now = now.bands[now.bands["chain"] == chain.id]
+    bands_sq = sq.bands[sq.bands["chain"] == chain.id]
+    st.plotly_chart(charts.fan_chart(bands_now, float(target.target_yi), int(target.target_year), lang, bands_sq),
+                    key=f"fan_{chain.id}_{int(target.target_year)}")
+    with st.expander(t("years_reached", lang)):
+        yr = now.years_reached
+        rows = yr[(yr["chain"] == chain.id) & (yr["target_year"] == target.target_year)]
+        rows = rows.assign(_never=rows["year"] == 0).sort_values(["_never", "year"])
+        st.plotly_chart(charts.years_reached_chart(rows, lang), key=f"years_{chain.id}_{int(target.target_year)}")
+
+
+def render(state: AppState) -> None:
+    """Draw the targets page."""
+    from ..tables import targets_table
+
+    lang = state.lang
+    with st.spinner():
+        sq, now = status_quo_and_current(state)
+    scn = state.scenario
+    county = scn.county.name_en if lang == "en" else scn.county.name_zh
+    st.caption(t("run_caption", lang, county=county, title=scn.title or scn.id, reps=state.reps, seed=state.seed,
+                 secs=now.seconds))
+    st.subheader(t("targets_table", lang))
+    widgets.show_table(targets_table(scn, sq.summary, now.summary, lang))
+    base_rows = sq.summary.targets.set_index(["chain", "target_year"])
+    chains = {c.id: c for c in scn.chains}
+    for _, target in now.summary.targets.iterrows():
+        base = base_rows.loc[(target["chain"], target["target_year"])]
+        st.divider()
+        _chain_card(state, chains[target["chain"]], target, base, sq.summary, now.summary)

@@ -1,0 +1,127 @@
+"""Cached calls into the library: the same functions the command line uses.
+
+Core objects: ``load_path`` / ``load_upload`` (a scenario or its located problems),
+``ensemble`` (``chainsim.ensemble.run_ensemble``, fast engine), ``comparison``
+(``chainsim.analysis.compare``), ``what_it_takes`` (``chainsim.analysis.what_it_takes``)
+and ``fit_table`` (``chainsim.calibrate.fit_table``). Results are cached by the
+scenario's content hash, lever values, replicates and seed, so moving a slider back to a
+setting seen before costs nothing. No simulation logic lives here.
+
+The scenario object is passed as an underscore argument (not hashed by Streamlit): the
+hash and lever values passed beside it identify it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ..ensemble import EnsembleSummary, run_ensemble
+from ..scenario import Problem, Scenario, ScenarioError, load_scenario, scenario_from_yaml_text
+from .settings import MAX_UPLOAD_BYTES
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A scenario, or the problems that stop it loading (``FILE:LINE: field: message``)."""
+
+    name: str
+    scenario: Scenario | None
+    problems: tuple[str, ...] = ()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _load_file(path: str, mtime_ns: int, size: int) -> Loaded:
+    try:
+        return Loaded(path, load_scenario(path))
+    except ScenarioError as exc:
+        return Loaded(path, None, tuple(str(p) for p in exc.problems))
+
+
+def load_path(path: Path, shown_as: str) -> Loaded:
+    """Load a scenario file (``extends`` allowed); cached until the file changes.
+
+    Problems name the file as ``shown_as`` (the name the picker shows).
+    """
+    try:
+        st_ = path.stat()
+    except OSError as exc:
+        return Loaded(shown_as, None, (str(Problem(shown_as, None, "", f"cannot read: {exc.strerror or exc}")),))
+    loaded = _load_file(str(path), st_.st_mtime_ns, st_.st_size)
+    problems = tuple(p.replace(str(path), shown_as, 1) if p.startswith(str(path)) else p for p in loaded.problems)
+    return Loaded(shown_as, loaded.scenario, problems)
+
+
+def upload_digest(data: bytes) -> str:
+    """SHA-256 of an upload's bytes (the cache key of its validation)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _load_upload(digest: str, name: str, _data: bytes) -> Loaded:
+    if len(_data) > MAX_UPLOAD_BYTES:
+        return Loaded(name, None, (str(Problem(name, None, "", f"file is {len(_data)} bytes; the limit is "
+                                                               f"{MAX_UPLOAD_BYTES} bytes")),))
+    try:
+        text = _data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = _data[: exc.start].count(b"\n") + 1
+        return Loaded(name, None, (str(Problem(name, line, "", "not UTF-8 text (binary data?)")),))
+    try:
+        return Loaded(name, scenario_from_yaml_text(text, name))
+    except ScenarioError as exc:
+        return Loaded(name, None, tuple(str(p) for p in exc.problems))
+
+
+def load_upload(name: str, data: bytes) -> Loaded:
+    """Validate an uploaded scenario (size-limited, parsed as plain YAML, never executed)."""
+    return _load_upload(upload_digest(data), name, data)
+
+
+@dataclass(frozen=True)
+class Timed:
+    """An ensemble summary and the seconds it took to compute (when first computed)."""
+
+    summary: EnsembleSummary
+    seconds: float
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def ensemble(scenario_hash: str, levers: tuple[tuple[str, float], ...], reps: int, seed: int,
+             _scenario: Scenario) -> Timed:
+    """``run_ensemble(scenario, reps, seed, engine="fast")``, cached by
+    (content hash of the scenario as loaded, lever values, reps, seed)."""
+    start = time.perf_counter()
+    summary = run_ensemble(_scenario, reps, seed, "fast")
+    return Timed(summary, time.perf_counter() - start)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def comparison(hash_a: str, hash_b: str, reps: int, seed: int, _a: Scenario, _b: Scenario) -> Any:
+    """``chainsim.analysis.compare(a, b, reps, seed)`` (paired, common random numbers)."""
+    from ..analysis import compare
+
+    return compare(_a, _b, reps, seed)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def what_it_takes(scenario_hash: str, chain: str, lever: str, prob: float, reps: int, seed: int,
+                  _scenario: Scenario) -> Any:
+    """``chainsim.analysis.what_it_takes(scenario, chain, lever, prob, reps, seed)``."""
+    from ..analysis import what_it_takes as solve
+
+    return solve(_scenario, chain, lever, prob, reps, seed)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def fit_table(scenario_hash: str, reps: int, seed: int, _scenario: Scenario) -> pd.DataFrame:
+    """``chainsim.calibrate.fit_table(scenario, reps, seed)``: reported vs simulated."""
+    from ..calibrate import fit_table as table
+
+    return table(_scenario, reps, seed)

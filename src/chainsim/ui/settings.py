@@ -1,0 +1,56 @@
+"""The app's settings from the environment.
+
+``CHAINSIM_SCENARIO_DIR``: folder whose top-level ``*.yaml`` files the scenario picker
+lists (default: ``scenarios/`` in the working directory, else in the repository).
+``CHAINSIM_APP_REPS``: default number of replicates per run (default 300).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_REPS = 300
+"""Replicates per run unless ``CHAINSIM_APP_REPS`` says otherwise."""
+
+REPS_CHOICES = (100, 300, 1000, 3000)
+"""Replicate counts offered in the sidebar (the default is added if missing)."""
+
+MAX_UPLOAD_BYTES = 256 * 1024
+"""Largest scenario upload accepted, in bytes (shipped scenarios are about 20 KB)."""
+
+MAX_SAVED = 3
+"""How many slider settings can be saved for side-by-side comparison."""
+
+_REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def scenario_dir() -> Path:
+    """Folder of the scenario files the picker lists."""
+    env = os.environ.get("CHAINSIM_SCENARIO_DIR")
+    if env:
+        return Path(env)
+    here = Path.cwd() / "scenarios"
+    return here if here.is_dir() else _REPO_ROOT / "scenarios"
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """Top-level ``*.yaml`` / ``*.yml`` files of ``folder``, sorted by name."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+
+def default_reps() -> int:
+    """Replicates per run: ``CHAINSIM_APP_REPS`` (1 to 100000) or ``DEFAULT_REPS``."""
+    text = os.environ.get("CHAINSIM_APP_REPS", "")
+    try:
+        value = int(text)
+    except ValueError:
+        return DEFAULT_REPS
+    return value if 1 <= value <= 100_000 else DEFAULT_REPS
+
+
+def reps_choices() -> list[int]:
+    """Replicate counts for the sidebar, including the default."""
+    return sorted({*REPS_CHOICES, default_reps()})

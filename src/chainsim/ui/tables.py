@@ -1,0 +1,131 @@
+"""Tables as planners read them: localised column names that carry their units.
+
+Core objects: ``targets_table`` (per chain target: status quo vs current setting),
+``saved_levers_table``, ``saved_p_table`` and ``paired_diff_table`` (the comparison
+page) and ``fit_view`` (the calibration fit table with units and quotes). Probabilities
+are shown in %, differences in percentage points, money in 亿元.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..catalogue import LEVERS
+from ..ensemble import EnsembleSummary
+from ..figures import load_figures
+from ..scenario import Scenario
+from .i18n import chain_name, lever_label, t
+from .state import Saved
+
+
+def _chain_names(scenario: Scenario, lang: str) -> dict[str, str]:
+    return {c.id: chain_name(c, lang) for c in scenario.chains}
+
+
+def _year_text(value: float, lang: str) -> str:
+    return t("never", lang) if pd.isna(value) else str(int(value))
+
+
+def targets_table(scenario: Scenario, status_quo: EnsembleSummary, current: EnsembleSummary,
+                  lang: str) -> pd.DataFrame:
+    """One row per chain target: target (亿元/year) and year, P(reach) under the status
+    quo and the current setting (%), the current 95% interval, the current output in the
+    target year (median and P10–P90, 亿元/year) and the median year first reached."""
+    names = _chain_names(scenario, lang)
+    sq = status_quo.targets.set_index(["chain", "target_year"])
+    rows = []
+    for r in current.targets.itertuples(index=False):
+        base = sq.loc[(r.chain, r.target_year)]
+        rows.append({
+            t("col_chain", lang): names[r.chain],
+            t("col_target", lang): round(r.target_yi, 1),
+            t("col_year", lang): int(r.target_year),
+            t("col_p_sq", lang): round(100 * base.p_reach, 1),
+            t("col_p_now", lang): round(100 * r.p_reach, 1),
+            t("col_ci", lang): f"[{100 * r.p_reach_lo:.1f}, {100 * r.p_reach_hi:.1f}]",
+            t("col_p50", lang): round(r.output_yi_p50, 1),
+            t("col_p10_p90", lang): f"{r.output_yi_p10:.1f} – {r.output_yi_p90:.1f}",
+            t("col_year_reached", lang): _year_text(r.year_reached_p50, lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def saved_levers_table(saved: Sequence[Saved], lang: str) -> pd.DataFrame:
+    """Lever values (with units) of each saved setting, one column per setting."""
+    rows = []
+    for name, spec in LEVERS.items():
+        row = {t("col_lever", lang): lever_label(spec, lang)}
+        for s in saved:
+            row[s.name] = dict(s.levers)[name]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def saved_p_table(scenario: Scenario, saved: Sequence[Saved], summaries: Sequence[EnsembleSummary],
+                  lang: str) -> pd.DataFrame:
+    """P(reach) (%) of every chain target under each saved setting, side by side."""
+    names = _chain_names(scenario, lang)
+    first = summaries[0].targets
+    out = pd.DataFrame({
+        t("col_chain", lang): [names[c] for c in first["chain"]],
+        t("col_target", lang): first["target_yi"].round(1),
+        t("col_year", lang): first["target_year"].astype(int),
+    })
+    for s, summary in zip(saved, summaries):
+        out[t("col_p_of", lang, name=s.name)] = (100 * summary.targets["p_reach"]).round(1).to_numpy()
+    return out
+
+
+def paired_diff_table(scenario: Scenario, first: str, others: Sequence[tuple[str, pd.DataFrame]],
+                      lang: str) -> pd.DataFrame:
+    """Paired differences of P(reach) against the first saved setting, in percentage
+    points with their 95% intervals. ``others``: (name, ``Comparison.table``) pairs whose
+    tables have columns chain, target_year, target_yi, p_reach_a, p_reach_b, diff,
+    diff_lo, diff_hi (probabilities in [0, 1])."""
+    names = _chain_names(scenario, lang)
+    out: pd.DataFrame | None = None
+    for name, table in others:
+        if "missing_in" in table:
+            table = table[table["missing_in"] == ""]
+        part = pd.DataFrame({
+            t("col_chain", lang): [names.get(c, c) for c in table["chain"]],
+            t("col_target", lang): table["target_yi"].round(1).to_numpy(),
+            t("col_year", lang): table["target_year"].astype(int).to_numpy(),
+            t("col_diff_of", lang, name=name, first=first): (100 * table["diff"]).round(1).to_numpy(),
+            t("col_diff_ci_of", lang, name=name, first=first): [
+                f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table["diff_lo"], table["diff_hi"])],
+        })
+        keys = [t("col_chain", lang), t("col_target", lang), t("col_year", lang)]
+        out = part if out is None else out.merge(part, on=keys, how="outer", sort=False)
+    return out if out is not None else pd.DataFrame()
+
+
+def fit_view(fit: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``chainsim.calibrate.fit_table`` output as shown: unit, period, reported value,
+    simulated mean and P5–P95 interval, ✓/✗ within, fitted or held out, and the quote
+    with its source file."""
+    figures = load_figures()
+    rows = []
+    for r in fit.itertuples(index=False):
+        fig = figures.get(r.figure)
+        rows.append({
+            t("col_figure", lang): r.figure,
+            t("col_statistic", lang): r.statistic,
+            t("col_unit", lang): r.unit,
+            t("col_period", lang): r.period,
+            t("col_reported", lang): _num(r.reported),
+            t("col_sim_mean", lang): _num(r.simulated_mean),
+            t("col_sim_interval", lang): f"[{_num(r.simulated_lo)}, {_num(r.simulated_hi)}]",
+            t("col_within", lang): "✓" if bool(r.within) else "✗",
+            t("col_role", lang): t("role_holdout" if bool(r.holdout) else "role_fit", lang),
+            t("col_quote", lang): fig.quote if fig else "",
+            t("col_source", lang): fig.source if fig else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def _num(x: float) -> float:
+    return float(np.round(float(x), 2))

@@ -1,0 +1,205 @@
+"""Sidebar and shared widgets; the only place that reads or writes ``st.session_state``.
+
+Core objects: ``language_picker``, ``scenario_picker`` (a listed file or an upload →
+``runs.Loaded``), ``reps_picker``, ``lever_sliders`` (one slider per lever in
+``chainsim.catalogue.LEVERS``, with unit, bounds and the seed text behind it),
+``page_picker`` and the saved-settings helpers (``saved_settings``, ``save_button``,
+``saved_list``), ``run_button`` (compute on demand) and ``show_table``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ..catalogue import LEVERS, LeverSpec
+from ..figures import load_figures
+from ..scenario import Scenario
+from . import runs
+from .i18n import LANG_NAMES, LANGS, lever_label, t
+from .settings import MAX_SAVED, MAX_UPLOAD_BYTES, reps_choices, default_reps, scenario_dir, scenario_files
+from .state import Saved, lever_key, status_quo_levers
+
+UPLOAD = "__upload__"
+"""The picker's option for an uploaded file."""
+
+_STEPS = (0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def language_picker() -> str:
+    """Chinese (default) or English."""
+    return st.sidebar.radio(t("language", "zh"), LANGS, format_func=LANG_NAMES.__getitem__, key="lang",
+                            horizontal=True)
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def scenario_picker(lang: str) -> runs.Loaded | None:
+    """The chosen scenario: one of the listed files or an upload. None while an upload
+    is awaited; a ``Loaded`` with problems when the file is not a valid scenario."""
+    folder = scenario_dir()
+    files = {p.name: p for p in scenario_files(folder)}
+    options = [*files, UPLOAD]
+    choice = st.sidebar.selectbox(t("scenario", lang), options, key="scenario_choice",
+                                  format_func=lambda o: t("upload_option", lang) if o == UPLOAD else o)
+    if choice != UPLOAD:
+        return runs.load_path(files[choice], _display_name(files[choice]))
+    if not files:
+        st.sidebar.caption(t("no_scenarios", lang, dir=folder))
+    uploaded = st.sidebar.file_uploader(t("upload", lang), type=["yaml", "yml"], key="upload",
+                                        help=t("upload_help", lang, kb=MAX_UPLOAD_BYTES // 1024))
+    if uploaded is None:
+        st.info(t("upload_wait", lang))
+        return None
+    return runs.load_upload(uploaded.name, uploaded.getvalue())
+
+
+def reps_picker(lang: str) -> int:
+    """Replicates per run (default ``CHAINSIM_APP_REPS`` or 300)."""
+    choices = reps_choices()
+    return int(st.sidebar.selectbox(t("reps", lang), choices, index=choices.index(default_reps()), key="reps",
+                                    help=t("reps_help", lang)))
+
+
+def slider_step(spec: LeverSpec) -> float:
+    """A round slider step giving at most 60 positions between the lever's bounds."""
+    span = spec.high - spec.low
+    return next((s for s in _STEPS if span / s <= 60), _STEPS[-1])
+
+
+def _decimals(step: float) -> int:
+    return max(0, -math.floor(math.log10(step) + 1e-9))
+
+
+def _slider_key(name: str, base_hash: str) -> str:
+    return f"lever_{name}_{base_hash[:12]}"
+
+
+def _reset(base_hash: str) -> None:
+    for name in LEVERS:
+        st.session_state.pop(_slider_key(name, base_hash), None)
+
+
+def _lever_help(spec: LeverSpec, base: float, lang: str) -> str:
+    text = spec.description + "\n\n" + t("lever_bounds", lang, low=f"{spec.low:g}", high=f"{spec.high:g}",
+                                         unit=spec.unit, base=f"{base:g}")
+    if spec.figure:
+        fig = load_figures().get(spec.figure)
+        if fig is not None:
+            text += "\n\n" + t("lever_source", lang, quote=fig.quote, source=fig.source)
+    return text
+
+
+def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, float]:
+    """One slider per lever, starting at the scenario's value; returns the values
+    (units as in the catalogue). Sliders are keyed by the scenario's content hash, so a
+    new scenario starts from its own status quo."""
+    sb = st.sidebar
+    sb.subheader(t("levers", lang))
+    sb.button(t("reset", lang), key="reset_levers", on_click=_reset, args=(base_hash,))
+    base = status_quo_levers(scenario)
+    figures = load_figures()
+    values: dict[str, float] = {}
+    for name, spec in LEVERS.items():
+        step = slider_step(spec)
+        digits = _decimals(step)
+        value = sb.slider(lever_label(spec, lang), min_value=float(spec.low), max_value=float(spec.high),
+                          value=float(base[name]), step=step, format=f"%.{digits}f",
+                          key=_slider_key(name, base_hash), help=_lever_help(spec, base[name], lang))
+        values[name] = round(float(value), 6)
+        fig = figures.get(spec.figure) if spec.figure else None
+        if fig is not None:
+            sb.caption(t("lever_source", lang, quote=fig.quote, source=fig.source))
+        setting = scenario.policy.levers.get(name)
+        if setting is not None and (setting.schedule or setting.by_chain):
+            sb.caption(t("lever_scheduled", lang))
+    return values
+
+
+PAGES = ("results", "compare", "what", "calibration", "provenance", "download")
+"""Page ids, in the order of the page picker."""
+
+
+def page_picker(lang: str) -> str:
+    """Which page to show (only the chosen page computes)."""
+    choice = st.segmented_control(t("page", lang), PAGES, default="results", required=True, key="page",
+                                  format_func=lambda p: t(f"page_{p}", lang), label_visibility="collapsed")
+    return choice or "results"
+
+
+# ----------------------------------------------------------------------------- saved settings
+
+
+def saved_settings(base_hash: str) -> tuple[Saved, ...]:
+    """The saved settings of the scenario with this content hash."""
+    return tuple(s for s in st.session_state.get("saved", []) if s.scenario_hash == base_hash)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    out, k = name, 2
+    while out in taken:
+        out, k = f"{name} ({k})", k + 1
+    return out
+
+
+def _save(name: str, base_hash: str, levers: tuple[tuple[str, float], ...]) -> None:
+    saved = [s for s in st.session_state.get("saved", []) if s.scenario_hash == base_hash]
+    if len(saved) >= MAX_SAVED:
+        return
+    name = _unique(name.strip() or "?", {s.name for s in saved})
+    st.session_state["saved"] = [*saved, Saved(name, base_hash, levers)]
+
+
+def _delete(name: str, base_hash: str) -> None:
+    st.session_state["saved"] = [s for s in st.session_state.get("saved", [])
+                                 if not (s.scenario_hash == base_hash and s.name == name)]
+
+
+def save_button(base_hash: str, levers: dict[str, float], saved: tuple[Saved, ...], lang: str) -> None:
+    """A name field and a button that saves the current slider setting (at most ``MAX_SAVED``)."""
+    full = len(saved) >= MAX_SAVED
+    col_name, col_button = st.columns([3, 2], vertical_alignment="bottom")
+    name = col_name.text_input(t("save_name", lang), value=t("save_default", lang, k=len(saved) + 1),
+                               disabled=full)
+    col_button.button(t("save", lang), key="save", disabled=full, on_click=_save,
+                      args=(name, base_hash, lever_key(levers)), type="primary")
+    if full:
+        st.caption(t("save_full", lang, n=MAX_SAVED))
+
+
+def saved_list(saved: tuple[Saved, ...], base_hash: str, lang: str) -> None:
+    """One delete button per saved setting."""
+    cols = st.columns(max(len(saved), 1))
+    for col, s in zip(cols, saved):
+        col.button(t("delete", lang, name=s.name), key=f"delete_{s.name}", on_click=_delete, args=(s.name, base_hash))
+
+
+# ----------------------------------------------------------------------------- compute-on-demand
+
+
+def run_button(label: str, key: str, request: tuple[object, ...]) -> bool:
+    """A button for a slow computation. True when it was clicked for exactly these inputs
+    (``request``), in this run or an earlier one, so the result stays on screen across
+    reruns (from the cache) until an input changes."""
+    if st.button(label, key=key, type="primary"):
+        st.session_state[f"{key}_request"] = request
+    return st.session_state.get(f"{key}_request") == request
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def show_table(frame: pd.DataFrame, digits: int = 1) -> None:
+    """A table without its index; float columns with ``digits`` decimals (units are in
+    the column names)."""
+    config = {c: st.column_config.NumberColumn(format=f"%.{digits}f") for c in frame.columns
+              if pd.api.types.is_float_dtype(frame[c])}
+    st.dataframe(frame, hide_index=True, column_config=config)
