@@ -117,6 +117,14 @@ def month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def _known(named: dict[str, Any], catalogue: dict[str, Any], kind: str) -> dict[str, Any]:
+    """``named`` unchanged if every key is in ``catalogue``; else a did-you-mean error."""
+    for name in named:
+        if name not in catalogue:
+            raise ValueError(f"unknown {kind} {name!r}{did_you_mean(name, catalogue)}")
+    return named
+
+
 class Strict(BaseModel):
     """Base of every scenario model: unknown keys are errors and objects are frozen."""
 
@@ -262,10 +270,7 @@ class Policy(Strict):
     @field_validator("levers")
     @classmethod
     def _known_levers(cls, levers: dict[str, LeverSetting]) -> dict[str, LeverSetting]:
-        for name in levers:
-            if name not in LEVERS:
-                raise ValueError(f"unknown lever {name!r}{_did_you_mean(name, LEVERS)}")
-        return levers
+        return _known(levers, LEVERS, "lever")
 
     def lever(self, name: str) -> LeverSetting:
         return self.levers.get(name) or LeverSetting(value=LEVERS[name].default)
@@ -383,10 +388,7 @@ class Calibration(Strict):
     @field_validator("free")
     @classmethod
     def _known_parameters(cls, free: dict[str, FreeParameter]) -> dict[str, FreeParameter]:
-        for name in free:
-            if name not in PARAMETERS:
-                raise ValueError(f"unknown parameter {name!r}{_did_you_mean(name, PARAMETERS)}")
-        return free
+        return _known(free, PARAMETERS, "parameter")
 
 
 class Ensemble(Strict):
@@ -418,10 +420,7 @@ class Scenario(Strict):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, parameters: dict[str, ParameterSetting]) -> dict[str, ParameterSetting]:
-        for name in parameters:
-            if name not in PARAMETERS:
-                raise ValueError(f"unknown parameter {name!r}{_did_you_mean(name, PARAMETERS)}")
-        return parameters
+        return _known(parameters, PARAMETERS, "parameter")
 
     @property
     def chain_ids(self) -> list[str]:
@@ -431,7 +430,7 @@ class Scenario(Strict):
         for c in self.chains:
             if c.id == chain_id:
                 return c
-        raise KeyError(f"no chain {chain_id!r}{_did_you_mean(chain_id, self.chain_ids)}")
+        raise KeyError(f"no chain {chain_id!r}{did_you_mean(chain_id, self.chain_ids)}")
 
     @property
     def last_target_year(self) -> int:
@@ -447,7 +446,7 @@ class Scenario(Strict):
         levers = dict(self.policy.levers)
         for name, value in values.items():
             if name not in LEVERS:
-                raise KeyError(f"unknown lever {name!r}{_did_you_mean(name, LEVERS)}")
+                raise KeyError(f"unknown lever {name!r}{did_you_mean(name, LEVERS)}")
             spec = LEVERS[name]
             if not spec.low <= float(value) <= spec.high:
                 raise ValueError(f"{name} = {value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}")
@@ -459,7 +458,7 @@ class Scenario(Strict):
         params = dict(self.parameters)
         for name, value in values.items():
             if name not in PARAMETERS:
-                raise KeyError(f"unknown parameter {name!r}{_did_you_mean(name, PARAMETERS)}")
+                raise KeyError(f"unknown parameter {name!r}{did_you_mean(name, PARAMETERS)}")
             old = params.get(name)
             if old is None:
                 params[name] = ParameterSetting(value=float(value), provenance="assumed")
@@ -506,7 +505,7 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                 out.append(((*path, "schedule", k, "from"), f"{step.from_} is before the start {scenario.calendar.start}"))
         for chain_id, value in setting.by_chain.items():
             if chain_id not in ids:
-                out.append(((*path, "by_chain", chain_id), f"no chain {chain_id!r}{_did_you_mean(chain_id, ids)}"))
+                out.append(((*path, "by_chain", chain_id), f"no chain {chain_id!r}{did_you_mean(chain_id, ids)}"))
             elif not spec.low <= value <= spec.high:
                 out.append(((*path, "by_chain", chain_id),
                             f"{value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}"))
@@ -527,14 +526,14 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         for k, m in enumerate(getattr(cal, group)):
             path = ("calibration", group, k)
             if m.figure not in figures:
-                out.append(((*path, "figure"), f"no reported figure {m.figure!r}{_did_you_mean(m.figure, figures)}"))
+                out.append(((*path, "figure"), f"no reported figure {m.figure!r}{did_you_mean(m.figure, figures)}"))
             if month_index(m.period_from) < warm_start or month_index(m.period_to) > horizon:
                 out.append(((*path, "from"), f"period {m.period_from}..{m.period_to} is outside the simulated "
                             f"months {month_label(warm_start)}..{scenario.calendar.horizon} (warm-up included)"))
             if isinstance(m.chains, list):
                 for c in m.chains:
                     if c not in ids:
-                        out.append(((*path, "chains"), f"no chain {c!r}{_did_you_mean(c, ids)}"))
+                        out.append(((*path, "chains"), f"no chain {c!r}{did_you_mean(c, ids)}"))
     for name, free in cal.free.items():
         spec = PARAMETERS[name]
         if free.low < spec.low or free.high > spec.high:
@@ -544,23 +543,23 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         for j, target in enumerate(chain.targets):
             if target.figure and target.figure not in figures:
                 out.append((("chains", i, "targets", j, "figure"),
-                            f"no reported figure {target.figure!r}{_did_you_mean(target.figure, figures)}"))
+                            f"no reported figure {target.figure!r}{did_you_mean(target.figure, figures)}"))
         for key in ("base_output", "output_intensity"):
             src = getattr(chain, key)
             if src is not None and src.figure and src.figure not in figures:
                 out.append((("chains", i, key, "figure"),
-                            f"no reported figure {src.figure!r}{_did_you_mean(src.figure, figures)}"))
+                            f"no reported figure {src.figure!r}{did_you_mean(src.figure, figures)}"))
     for name, setting in scenario.parameters.items():
         if setting.figure and setting.figure not in figures:
             out.append((("parameters", name, "figure"),
-                        f"no reported figure {setting.figure!r}{_did_you_mean(setting.figure, figures)}"))
+                        f"no reported figure {setting.figure!r}{did_you_mean(setting.figure, figures)}"))
     return out
 
 
 # --------------------------------------------------------------------------- YAML with positions
 
 
-def _did_you_mean(word: str, choices: Any) -> str:
+def did_you_mean(word: str, choices: Any) -> str:
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"; did you mean {match[0]!r}?" if match else ""
 
@@ -759,7 +758,7 @@ def _pydantic_problems(exc: ValidationError, located: _Located) -> list[Problem]
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(Scenario, loc[:-1])
-            message = f"unknown key {loc[-1]!r}{_did_you_mean(loc[-1], allowed)}"
+            message = f"unknown key {loc[-1]!r}{did_you_mean(loc[-1], allowed)}"
             if allowed:
                 message += f" (allowed: {', '.join(sorted(allowed))})"
         elif message.startswith("Value error, "):

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 
 from ..catalogue import LEVERS, LeverSpec
 from ..ensemble import ENGINES
 from ..errors import InputError
-from ..scenario import Chain, Scenario, Target
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+from ..scenario import Chain, Scenario, Target, did_you_mean
 
 
 def run_settings(scenario: Scenario, reps: int | None, seed: int | None, engine: str) -> tuple[int, int]:
