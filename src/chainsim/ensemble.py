@@ -110,11 +110,15 @@ def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
 
 
 def _slice(parameters: dict[str, np.ndarray] | None, reps: tuple[int, ...]) -> dict[str, np.ndarray] | None:
+    """The task's share of per-replicate parameter values (a scalar applies to every replicate)."""
     if parameters is None:
         return None
     idx = np.asarray(reps)
-    return {k: np.broadcast_to(np.asarray(v, dtype=float), (max(reps) + 1,))[idx] if np.ndim(v) else np.full(idx.size, float(v))
-            for k, v in parameters.items()}
+    out = {}
+    for name, values in parameters.items():
+        arr = np.asarray(values, dtype=float)
+        out[name] = np.full(idx.size, float(arr)) if arr.ndim == 0 else arr[idx]
+    return out
 
 
 def simulate_blocks(task: Task) -> list[Trajectories]:
@@ -314,9 +318,10 @@ def summarise(scenario: Scenario, parts: list[_Partial], reps: int, seed: int, e
     reached = np.concatenate([p.reached for p in parts])
     target_output = np.concatenate([p.target_output for p in parts])
     year_reached = np.concatenate([p.year_reached for p in parts])
-    sketch = np.sum([p.sketch for p in parts], axis=0)
-    output_sum = np.sum([p.output_sum for p in parts], axis=0)
-    annual_sum = np.sum([p.annual_sum for p in parts], axis=0)
+    # summed block by block (not stacked first): stacking copies every block's sketch at once
+    sketch = sum(p.sketch for p in parts)
+    output_sum = sum(p.output_sum for p in parts)
+    annual_sum = sum(p.annual_sum for p in parts)
     n = reached.shape[0]
     k = reached.sum(axis=0)
     lo, hi = wilson_interval(k, n)
