@@ -1,20 +1,49 @@
 """The fast engine: the Mesa model's stochastic process on numpy arrays.
 
 Core object: ``run_block(scenario, seed, replicates)`` runs a block of replicates at once
-and returns ``Trajectories`` in the same layout as the Mesa engine. Projects and
-enterprises of every replicate in the block live in flat arrays (one element per agent,
-tagged with its replicate and chain); each month applies the same formulas from
-``chainsim.mechanisms`` in the same order as ``chainsim.model.CountyModel.step``:
+and returns ``Trajectories`` in the same layout as the Mesa engine (``chainsim.model``),
+from the same formulas in ``chainsim.mechanisms``. ``tests/test_engine_equivalence.py``
+holds the two engines to the same distributions of outcomes.
 
-1. lead intensity from the state at the start of the month;
+How it is fast without being a different model
+----------------------------------------------
+Once a lead has arrived, nothing that happens to the project depends on the county's
+state: its monthly transition probabilities depend only on its replicate's parameters,
+its own size and build time, and the lever paths, all known in advance. So the fast
+engine draws a project's whole path when it arrives (the month it is decided, signed or
+lost; started or dropped; completed or stalled; in production) instead of stepping every
+open project every month. Each stage's waiting time is drawn exactly from the monthly
+probabilities the Mesa model uses: it is the first month ``m`` after entering the stage in
+month ``s`` with
+
+    Σ_{k=s+1..m} log(1 − q_k) < log V,   V ~ U(0, 1],   q_k = P(a transition in month k),
+
+the law of "the first month whose draw says move": geometric when ``q`` is constant (closed
+form), found by bisection on a cumulative table when a lever schedule makes it vary. What
+happens in that month (advance or drop) is drawn by calling the mechanism with a uniform
+on [0, q_k), i.e. conditioned on a transition. Stocks and flows are counted from the event
+months at the end. Enterprises need a monthly step, since their output feeds back into
+lead arrivals: an enterprise exits in a month drawn at its birth (geometric) and grows by
+a lognormal factor each month.
+
+The state feeds back only through lead arrivals (Poisson intensity from output, leaders
+and completeness) and the segment a lead aims at (from the filled segments). Each month:
+
+1. lead intensity from the state at the start of the month (the end of the last);
 2. enterprises exit or grow (after the warm-up);
-3. one stage transition at most per open project; commissioned projects become
-   enterprises and fill their segment (after the warm-up);
-4. new leads (Poisson) with sizes and segments;
-5. record.
+3. projects whose production starts this month become enterprises and fill their
+   segment (after the warm-up; during it they are only counted);
+4. new leads arrive (Poisson);
+5. the month's output, enterprises by tier and completeness are recorded.
 
-Randomness: one ``Generator`` per block, from the block's ``SeedSequence``; the block is
-the unit of reproducibility (see ``chainsim.ensemble``).
+The paths of the leads of ``BATCH_MONTHS`` consecutive months are drawn together (numpy
+calls on larger arrays), each lead seeing the filled segments of its own arrival month:
+nothing a lead does can reach the state before four months (one transition a month from
+lead to production), so drawing its path up to three months late changes nothing. A lead
+that is lost never uses its size or segment, so only leads that will be signed draw them.
+
+Randomness: one ``Generator`` per block, from the block's ``SeedSequence``, used in a fixed
+order; the block is the unit of reproducibility (see ``chainsim.ensemble``).
 """
 
 from __future__ import annotations
@@ -23,69 +52,402 @@ import numpy as np
 
 from . import mechanisms as mech
 from .prepare import Plan, chain_intensity, draw_parameters, make_plan, size_bin
-from .records import FLOW_KINDS, INDEX, N_BINS, Trajectories, flow_index, new_record
+from .records import INDEX, Trajectories, flow_index, new_record
 from .scenario import Scenario
+
+BATCH_MONTHS = 4
+"""Months of arrivals whose paths are drawn together; at most the shortest lead-to-production path (4 months)."""
 
 _TIER_ROWS = [INDEX["ent_leader"], INDEX["ent_backbone"], INDEX["ent_growth"], INDEX["ent_supplier"]]
 _STOCK_ROWS = [INDEX["stock_lead"], INDEX["stock_signed"], INDEX["stock_started"], INDEX["stock_completed"]]
-_FLOW_ROWS = {kind: ([flow_index(kind, "count", b) for b in range(N_BINS)],
-                     [flow_index(kind, "value_yi", b) for b in range(N_BINS)]) for kind in FLOW_KINDS}
+_N_TIERS = len(mech.TIERS)
+_LOG_FLOOR = -700.0
+"""Floor on log(1 − q), a month's log-probability of no transition: keeps q = 1 finite."""
 
 
-class _Projects:
-    """Open projects of every replicate in the block, as parallel arrays."""
+# ------------------------------------------------------------------ waiting times
 
-    def __init__(self) -> None:
-        self.rep = np.empty(0, np.int64)
-        self.chain = np.empty(0, np.int64)
-        self.seg = np.empty(0, np.int64)
-        self.size = np.empty(0)
-        self.stage = np.empty(0, np.int64)
-        self.build = np.empty(0)
 
-    def keep(self, mask: np.ndarray) -> None:
-        for name in ("rep", "chain", "seg", "size", "stage", "build"):
-            setattr(self, name, getattr(self, name)[mask])
+def _log_keep(q: np.ndarray) -> np.ndarray:
+    """log(1 − q): the log-probability of no transition in a month of probability ``q``."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log1p(-q), _LOG_FLOOR)
 
-    def append(self, rep: np.ndarray, chain: np.ndarray, seg: np.ndarray, size: np.ndarray) -> None:
-        self.rep = np.concatenate([self.rep, rep])
-        self.chain = np.concatenate([self.chain, chain])
-        self.seg = np.concatenate([self.seg, seg])
-        self.size = np.concatenate([self.size, size])
-        self.stage = np.concatenate([self.stage, np.full(rep.size, mech.LEAD)])
-        self.build = np.concatenate([self.build, np.full(rep.size, np.nan)])
+
+def _cumulative(log_keep: np.ndarray) -> np.ndarray:
+    """(T + 1, rows) sums of a (T, rows) table over the months before each month."""
+    out = np.zeros((log_keep.shape[0] + 1, log_keep.shape[1]))
+    np.cumsum(log_keep, axis=0, out=out[1:])
+    return out
+
+
+def _first_event(start: np.ndarray, log_v: np.ndarray, log_keep: np.ndarray, horizon: int,
+                 cum: np.ndarray | None = None, row: np.ndarray | None = None) -> np.ndarray:
+    """Month of the first transition of projects that entered a stage in month ``start``.
+
+    A project's monthly log-probability of no transition is ``log_keep`` (its own,
+    constant) plus, if ``cum`` is given, a part that varies by month and row (replicate ×
+    chain): ``cum[k, row]`` is its sum over the months before ``k``, shape (horizon + 1,
+    rows). The transition is in the first month ``m > start`` whose cumulative
+    log-survival falls below ``log_v`` (the log of a uniform on (0, 1]). Returns months in
+    (start, horizon]; ``horizon`` means no transition before the end of the run.
+    """
+    if cum is None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = np.where(log_keep < 0, np.ceil(log_v / np.minimum(log_keep, -1e-300)), np.inf)
+        return np.minimum(start + np.maximum(k, 1.0), horizon).astype(np.int64)
+    rows = cum.shape[1]
+    flat = cum.reshape(-1)
+    base = flat[(start + 1) * rows + row]
+    lo, hi = start + 1, np.full(start.shape, horizon, dtype=np.int64)
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = np.minimum((lo + hi) // 2, horizon - 1)
+        moved = (mid - start) * log_keep + flat[(mid + 1) * rows + row] - base < log_v
+        hi = np.where(active & moved, mid, hi)
+        lo = np.where(active & ~moved, mid + 1, lo)
+
+
+def _constant_in_time(plan: Plan, *levers: str) -> bool:
+    return all(bool(np.all(plan.levers[name] == plan.levers[name][:1])) for name in levers)
+
+
+# ------------------------------------------------------------------ enterprises
+
+
+def _growth_exponent(growth_per_year: np.ndarray, growth_sd_per_year: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """``(a, b)`` with ``mech.growth_factor(z, g, sd) == exp(a + b z)``, read off the mechanism.
+
+    An enterprise's monthly growth factor is lognormal: its log is affine in the standard
+    normal ``z``. Taking the two coefficients once per replicate makes the monthly step of
+    every enterprise one multiply-add and one exp, in single precision (its rounding, 1e-7
+    a month, is far below the growth noise).
+    """
+    a = np.log(mech.growth_factor(0.0, growth_per_year, growth_sd_per_year))
+    b = np.log(mech.growth_factor(1.0, growth_per_year, growth_sd_per_year)) - a
+    return a.astype(np.float32), b.astype(np.float32)
+
+
+def _standard_normal(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` standard normal draws in single precision, by the Box–Muller transform of
+    uniforms from ``rng`` (three times faster than ``rng.standard_normal`` here). Uniforms
+    on a 2⁻²⁴ grid cap |z| at 5.8, a tail of probability 1e-8."""
+    half = (n + 1) // 2
+    u = rng.random((2, half), dtype=np.float32)
+    radius = np.sqrt(np.float32(-2.0) * np.log1p(-u[0]))
+    angle = np.float32(2.0 * np.pi) * u[1]
+    z = np.empty(2 * half, dtype=np.float32)
+    np.multiply(radius, np.cos(angle), out=z[:half])
+    np.multiply(radius, np.sin(angle), out=z[half:])
+    return z[:n]
+
+
+def _founders(rng: np.random.Generator, plan: Plan, leader_output_share: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``mech.initial_enterprises`` for every replicate and chain of a block at once.
+
+    Same law: the leaders (链主) share ``leader_output_share`` of the chain's base output by
+    Dirichlet(1) weights, the other firms the rest by Dirichlet(1) weights in decreasing
+    order; Dirichlet(1) weights are normalised standard exponentials (as numpy draws
+    them). Tiers do not depend on the draws and come from the mechanism itself. Returns
+    the row (replicate × n_chains + chain), tier and output (亿元/year) of every founder,
+    replicate by replicate.
+    """
+    R, C = leader_output_share.size, plan.n_chains
+    rows, tiers, outputs = [], [], []
+    for c in range(C):
+        base, n = float(plan.base_output_yi[c]), int(plan.n_enterprises[c])
+        n_leaders = min(int(plan.n_leaders0[c]), n)
+        others = n - n_leaders
+        _, tier = mech.initial_enterprises(np.random.default_rng(0), base, n, n_leaders, 0.5)
+        out = np.empty((R, n))
+        leader_total = base * (leader_output_share if others > 0 else np.ones(R)) if n_leaders else np.zeros(R)
+        if n_leaders:
+            e = rng.standard_exponential((R, n_leaders))
+            out[:, :n_leaders] = leader_total[:, None] * e / e.sum(axis=1, keepdims=True)
+        if others:
+            e = -np.sort(-rng.standard_exponential((R, others)), axis=1)
+            out[:, n_leaders:] = (base - leader_total)[:, None] * e / e.sum(axis=1, keepdims=True)
+        rows.append(np.repeat(np.arange(R) * C + c, n).reshape(R, n))
+        tiers.append(np.broadcast_to(tier, (R, n)))
+        outputs.append(out)
+    return (np.concatenate(rows, axis=1).reshape(-1), np.concatenate(tiers, axis=1).reshape(-1),
+            np.concatenate(outputs, axis=1).reshape(-1))
 
 
 class _Enterprises:
-    """Enterprises of every replicate in the block, as parallel arrays."""
+    """Enterprises of every replicate in the block, in flat arrays with room to grow.
 
-    def __init__(self, rep: np.ndarray, chain: np.ndarray, tier: np.ndarray, capacity: np.ndarray):
-        self.rep, self.chain, self.tier, self.capacity = rep, chain, tier, capacity
-        self.level = np.ones(rep.size)
-        self.age = np.full(rep.size, np.inf)
+    ``key`` is the row (replicate × n_chains + chain); ``value`` is capacity × growth level
+    (亿元/year at full ramp-up), so output is value × ramp-up share, read from the table at
+    ``ramp_at`` + month × replicates; ``leaves`` is the month the enterprise exits. The
+    founders (the enterprises at the start: no ramp-up) come first, sorted by row, then
+    the enterprises born from projects, in order of birth. An enterprise that exits keeps
+    its slot with zero value until the arrays are compacted.
+    """
 
-    def keep(self, mask: np.ndarray) -> None:
-        for name in ("rep", "chain", "tier", "capacity", "level", "age"):
-            setattr(self, name, getattr(self, name)[mask])
+    _FIELDS = (("key", np.int64), ("rep", np.int64), ("tier", np.int64), ("value", np.float64),
+               ("ramp_at", np.int64), ("leaves", np.int64))
 
-    def append(self, rep: np.ndarray, chain: np.ndarray, tier: np.ndarray, capacity: np.ndarray) -> None:
-        self.rep = np.concatenate([self.rep, rep])
-        self.chain = np.concatenate([self.chain, chain])
-        self.tier = np.concatenate([self.tier, tier])
-        self.capacity = np.concatenate([self.capacity, capacity])
-        self.level = np.concatenate([self.level, np.ones(rep.size)])
-        self.age = np.concatenate([self.age, np.zeros(rep.size)])
+    def __init__(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, leaves: np.ndarray,
+                 n_chains: int, ramp: np.ndarray):
+        self.n_chains = n_chains
+        self.ramp = ramp.reshape(-1)  # ramp-up share by (age in months, replicate)
+        self.n_reps = ramp.shape[1]
+        self.n = self.n_founders = key.size
+        self.n_dead = 0
+        self.n_rows = ramp.shape[1] * n_chains
+        self._cols = {name: np.empty(self.n + self.n // 4 + 1024, dtype) for name, dtype in self._FIELDS}
+        self._put(0, key=key, rep=key // n_chains, tier=tier, value=value, ramp_at=np.zeros(key.size, np.int64),
+                  leaves=leaves)
+        self._index_founders()
 
-    def output(self, ramp_months: np.ndarray) -> np.ndarray:
-        ramp = np.where(np.isinf(self.age), 1.0, mech.ramp_fraction(np.where(np.isinf(self.age), 0.0, self.age),
-                                                                     ramp_months[self.rep]))
-        return self.capacity * self.level * ramp
+    def _index_founders(self) -> None:
+        """Where each row's founders start (they are sorted by row), for summing by segment."""
+        starts = np.searchsorted(self.key[: self.n_founders], np.arange(self.n_rows))
+        self._founder_starts = starts[starts < self.n_founders]  # rows past the last founder have none
+        self._no_founders = np.flatnonzero(np.diff(np.append(starts, self.n_founders)) == 0)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        cols = self.__dict__.get("_cols")
+        if cols is None or name not in cols:
+            raise AttributeError(name)
+        return cols[name][: self.n]
+
+    def _put(self, at: int, **values: np.ndarray) -> None:
+        for name, v in values.items():
+            self._cols[name][at: at + v.size] = v
+
+    def add(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, born: int, leaves: np.ndarray) -> None:
+        need = self.n + key.size
+        if need > self._cols["key"].size:
+            size = max(need, 3 * self._cols["key"].size // 2)
+            for name, col in self._cols.items():
+                grown = np.empty(size, col.dtype)
+                grown[: self.n] = col[: self.n]
+                self._cols[name] = grown
+        rep = key // self.n_chains
+        self._put(self.n, key=key, rep=rep, tier=tier, value=value, ramp_at=rep - born * self.n_reps, leaves=leaves)
+        self.n = need
+
+    def exit(self, month: int) -> np.ndarray:
+        """Zero the value of the enterprises exiting in ``month``; returns their row × tier codes."""
+        gone = np.flatnonzero(self.leaves == month)
+        self.value[gone] = 0.0
+        codes = self.key[gone] * _N_TIERS + self.tier[gone]
+        self.n_dead += gone.size
+        if self.n_dead * 4 > self.n:
+            alive = self.leaves > month
+            founders = int(alive[: self.n_founders].sum())
+            for name, col in self._cols.items():
+                kept = col[: self.n][alive]
+                col[: kept.size] = kept
+            self.n, self.n_founders, self.n_dead = int(alive.sum()), founders, 0
+            self._index_founders()
+        return codes
+
+    def grow(self, rng: np.random.Generator, a: np.ndarray, b: np.ndarray) -> None:
+        """A month of growth: value × exp(a + b z) = value × mech.growth_factor(z, g, sd)."""
+        x = _standard_normal(rng, self.n)
+        rep = self.rep
+        x *= b[rep]
+        x += a[rep]
+        self.value[:] *= np.exp(x, out=x)
+
+    def chain_output(self, month: int, rows: int) -> np.ndarray:
+        """Annual output (亿元/year) by row (replicate × chain) at the end of ``month``."""
+        f = self.n_founders
+        out = np.zeros(rows)
+        if f:
+            starts = self._founder_starts
+            out[: starts.size] = np.add.reduceat(self.value[:f], starts)
+            out[self._no_founders] = 0.0
+        if self.n > f:
+            ramp = self.ramp[self.ramp_at[f:] + month * self.n_reps]  # (age, replicate)
+            out += np.bincount(self.key[f:], weights=self.value[f:] * ramp, minlength=rows)
+        return out
 
 
-def _by_rep_chain(rep: np.ndarray, chain: np.ndarray, n_reps: int, n_chains: int,
-                  weights: np.ndarray | None = None) -> np.ndarray:
-    """Sum (or count) per replicate and chain, (n_reps, n_chains)."""
-    return np.bincount(rep * n_chains + chain, weights=weights, minlength=n_reps * n_chains).reshape(n_reps, n_chains)
+# ------------------------------------------------------------------ project paths
+
+
+_ONE = np.float32(1.0)  # np.add.at is fast only when the values have the record's dtype
+
+
+class _Log:
+    """Writes project events into a block's record: stage entries and exits (as monthly
+    changes, summed into stocks by ``finish``), flows by size class, commissionings."""
+
+    def __init__(self, record: np.ndarray):
+        self.record = record
+        self.flat = record.reshape(-1)  # a view: (metric, month, row) flat indices
+        _, self.months, R, C = record.shape
+        self.rows = R * C
+
+    def _at(self, metric: np.ndarray | int, month: np.ndarray, row: np.ndarray) -> np.ndarray:
+        return (metric * self.months + month) * self.rows + row
+
+    def stay(self, stage: int, enter: np.ndarray | None, leave: np.ndarray, row: np.ndarray) -> None:
+        """Projects in ``stage`` from month ``enter`` (None: counted as they arrived) until
+        month ``leave`` (the horizon or later: never)."""
+        metric = _STOCK_ROWS[stage]
+        if enter is not None:
+            np.add.at(self.flat, self._at(metric, enter, row), _ONE)
+        gone = leave < self.months
+        np.add.at(self.flat, self._at(metric, leave[gone], row[gone]), -_ONE)
+
+    def flow(self, kind: str, month: np.ndarray, row: np.ndarray, size: np.ndarray) -> None:
+        """Projects of ``size`` 亿元 moving in ``month`` (before the horizon); ``kind`` in FLOW_KINDS."""
+        b = size_bin(size)
+        np.add.at(self.flat, self._at(flow_index(kind, "count", 0) + b, month, row), _ONE)
+        np.add.at(self.flat, self._at(flow_index(kind, "value_yi", 0) + b, month, row), size.astype(np.float32))
+
+    def commissioned(self, month: np.ndarray, row: np.ndarray) -> None:
+        done = month < self.months
+        np.add.at(self.flat, self._at(INDEX["producing_new"], month[done], row[done]), _ONE)
+
+    def finish(self) -> None:
+        """Turn the stocks' monthly changes into stocks at the end of each month."""
+        self.record[_STOCK_ROWS] = np.cumsum(self.record[_STOCK_ROWS], axis=1)  # exact: counts < 2^24
+
+
+class _Paths:
+    """Draws the whole path of arriving leads; holds the block's transition probabilities.
+
+    Per replicate: the monthly probability that a lead is decided, and the log-probability
+    of no commissioning and no exit in a month. Per lever regime (a distinct setting of the
+    levers that matter here; one when no lever changes) and row: the signed stage's start
+    and drop-out probabilities and the started stage's stall probability. ``_first_event``
+    uses cumulative monthly tables only when these levers change during the run.
+    """
+
+    _LEVERS = ("approval_speedup", "prework_fund_yi", "finance_matching", "standard_factory_wm2")
+
+    def __init__(self, plan: Plan, p: dict[str, np.ndarray]):
+        self.plan, self.p = plan, p
+        R, C = p["lead_rate"].size, plan.n_chains
+        self.rows = R * C
+        paths = np.concatenate([plan.levers[name] for name in self._LEVERS], axis=1)  # (T, levers × C)
+        settings, self.regime = np.unique(paths, axis=0, return_inverse=True)
+        self.regime = self.regime.reshape(-1)  # regime of each month
+        G = settings.shape[0]
+        col = {k: v[None, :, None] for k, v in p.items()}  # (1, R, 1) against (G, 1, C) lever settings
+        lev = {name: settings[:, None, i * C:(i + 1) * C] for i, name in enumerate(self._LEVERS)}
+
+        def table(values: np.ndarray) -> np.ndarray:  # (G, R, C) -> flat (regime × rows + row)
+            return np.broadcast_to(values, (G, R, C)).reshape(-1)
+
+        self.p_decide = mech.lead_exit_probability(p["lead_months"])
+        self.keep_lead = _log_keep(self.p_decide)
+        self.keep_commission = _log_keep(mech.commissioning_probability(p["commissioning_months"]))
+        self.keep_exit = _log_keep(mech.exit_probability(p["exit_per_year"]))
+        self.intensity = chain_intensity(plan, p).reshape(-1)  # by row
+        self.p_start = table(mech.start_probability(col["start_lag_months"], lev["approval_speedup"],
+                                                    lev["prework_fund_yi"], col["prework_gain"]))
+        self.p_drop = table(mech.dropout_probability(col["signed_dropout_per_year"], lev["finance_matching"],
+                                                     col["finance_dropout_cut"]))
+        self.p_signed_move = self.p_start + (1.0 - self.p_start) * self.p_drop  # as competing_outcome's cut
+        self.p_stall = table(mech.dropout_probability(col["started_dropout_per_year"], lev["finance_matching"],
+                                                      col["finance_dropout_cut"]))
+        self.approval = table(lev["approval_speedup"])
+        self.factory = table(lev["standard_factory_wm2"])
+        by_month = self.regime[:, None] * self.rows + np.arange(self.rows)  # (T, rows) flat indices
+        varying_signed = not _constant_in_time(plan, "approval_speedup", "prework_fund_yi", "finance_matching")
+        varying_started = not _constant_in_time(plan, "finance_matching")
+        self.cum_signed = _cumulative(_log_keep(self.p_signed_move[by_month])) if varying_signed else None
+        self.cum_stall = _cumulative(_log_keep(self.p_stall[by_month])) if varying_started else None
+
+    def _at(self, month: np.ndarray, row: np.ndarray) -> np.ndarray:
+        """Flat index into the per-regime tables of ``row`` in ``month``."""
+        return self.regime[month] * self.rows + row
+
+    def draw(self, arrival: np.ndarray, row: np.ndarray, filled_at: np.ndarray, rng: np.random.Generator,
+             log: _Log, births: list[list[np.ndarray]]) -> None:
+        """Paths of leads arriving in months ``arrival`` in rows ``row``; ``filled_at`` is
+        the (leads, segments) mask of their chain's filled segments in their arrival month.
+        Logs their stage stays and flows; schedules the enterprises they become in
+        ``births[month]`` as (row, segment, tier, capacity 亿元/year, exit month) columns."""
+        plan, p = self.plan, self.p
+        T, W, C = plan.total_months, plan.warmup, plan.n_chains
+
+        # lead: decided in month D, then signed (mech.lead_outcome given a decision) or lost
+        r = row // C
+        v = rng.random((2, row.size))
+        D = _first_event(arrival, np.log1p(-v[0]), self.keep_lead[r], T)
+        log.stay(0, None, D, row)
+        pd_ = self.p_decide[r]
+        signed = np.flatnonzero((D < T) & (mech.lead_outcome(v[1] * pd_, pd_, p["sign_prob"][r]) == mech.ADVANCE))
+        if not signed.size:
+            return
+        arrival, row, r, D, filled_at = arrival[signed], row[signed], r[signed], D[signed], filled_at[signed]
+        c, n = row % C, row.size
+        size = mech.draw_project_sizes(rng, n, p["major_share"][r], p["size_ordinary_median_yi"][r],
+                                       p["size_ordinary_sigma"][r], p["size_major_median_yi"][r],
+                                       p["size_major_sigma"][r])
+        u = rng.random((2, n))
+        seg = mech.choose_segments(u[0], u[1], filled_at, plan.n_segments[c],
+                                   plan.levers["precision_targeting"][arrival, c])
+        log.flow("signed", D, row, size)
+
+        # signed: started or dropped in month S (mech.competing_outcome given a transition)
+        v = rng.random((2, n))
+        keep = np.zeros(n) if self.cum_signed is not None else _log_keep(self.p_signed_move[self._at(D, row)])
+        S = _first_event(D, np.log1p(-v[0]), keep, T, self.cum_signed, row)
+        log.stay(1, D, S, row)
+        moved = np.flatnonzero(S < T)
+        at = self._at(S[moved], row[moved])
+        out = mech.competing_outcome(v[1, moved] * self.p_signed_move[at], self.p_start[at], self.p_drop[at])
+        go = moved[out == mech.ADVANCE]
+        if not go.size:
+            return
+        row, r, size, seg, S = row[go], r[go], size[go], seg[go], S[go]
+        n = row.size
+        log.flow("started", S, row, size)
+        at = self._at(S, row)
+        v = rng.random((3, n))
+        in_factory = v[0] < mech.factory_probability(size, self.factory[at], p["factory_half_wm2"][r],
+                                                     p["small_project_max_yi"][r])
+        build = mech.build_months(size, p["build_months_1yi"][r], p["build_size_elasticity"][r], self.approval[at],
+                                  in_factory, p["factory_build_factor"][r])
+        p_done = mech.completion_probability(build)
+
+        # started: completed or stalled in month F
+        keep = _log_keep(p_done) + (0.0 if self.cum_stall is not None else _log_keep(self.p_stall[self._at(S, row)]))
+        F = _first_event(S, np.log1p(-v[1]), keep, T, self.cum_stall, row)
+        log.stay(2, S, F, row)
+        moved = np.flatnonzero(F < T)
+        stall, pd_ = self.p_stall[self._at(F[moved], row[moved])], p_done[moved]
+        out = mech.competing_outcome(v[2, moved] * (pd_ + (1.0 - pd_) * stall), pd_, stall)
+        go = moved[out == mech.ADVANCE]
+        if not go.size:
+            return
+        row, r, size, seg, F = row[go], r[go], size[go], seg[go], F[go]
+        log.flow("completed", F, row, size)
+
+        # completed: in production in month P; an enterprise after the warm-up, exiting in month X
+        v = rng.random((3, row.size))
+        P = _first_event(F, np.log1p(-v[0]), self.keep_commission[r], T)
+        log.stay(3, F, P, row)
+        log.commissioned(P, row)
+        born = np.flatnonzero((P < T) & (P >= W))
+        if not born.size:
+            return
+        row, r, size, seg, P = row[born], r[born], size[born], seg[born], P[born]
+        tier = mech.tier_of_project(size, v[1, born])
+        capacity = mech.capacity_yi(size, self.intensity[row])
+        X = _first_event(P, np.log1p(-v[2, born]), self.keep_exit[r], T)
+        order = np.argsort(P, kind="stable")
+        table = np.stack([row, seg, tier, capacity, X]).astype(np.float64)[:, order]
+        P = P[order]
+        cut = np.flatnonzero(np.diff(P)) + 1
+        for start, stop in zip([0, *cut.tolist()], [*cut.tolist(), P.size]):
+            births[P[start]].append(table[:, start:stop])
+
+
+# ------------------------------------------------------------------ the block
 
 
 def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.ndarray,
@@ -97,149 +459,78 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     """
     plan = plan or make_plan(scenario)
     rng = np.random.default_rng(seed)
-    R, C, S = len(replicates), plan.n_chains, plan.max_segments
+    R, C, T, W = len(replicates), plan.n_chains, plan.total_months, plan.warmup
+    RC = R * C
     p = draw_parameters(scenario, rng, R)
     if parameters:
         p.update({k: np.broadcast_to(np.asarray(v, dtype=float), (R,)).copy() for k, v in parameters.items()})
-    intensity = chain_intensity(plan, p)  # (R, C)
-    col = {k: v[:, None] for k, v in p.items()}  # (R, 1) for broadcasting against chains
-    record = new_record(plan.total_months, R, C)
+    col = {k: v[:, None] for k, v in p.items()}  # (R, 1) against chains
+    lev = plan.levers
+    record = new_record(T, R, C)
+    paths = _Paths(plan, p)
+    log = _Log(record)
+    births: list[list[np.ndarray]] = [[] for _ in range(T + 1)]
     filled = np.repeat(plan.filled0[None, :, :], R, axis=0)  # (R, C, S)
     complete0 = plan.filled0.sum(1) / plan.n_segments
+    growth_a, growth_b = _growth_exponent(p["growth_per_year"], p["growth_sd_per_year"])
 
-    # initial enterprises, replicate by replicate and chain by chain (same draws as Mesa's)
-    reps, chains, tiers, caps = [], [], [], []
-    for r in range(R):
-        for c in range(C):
-            out, tier = mech.initial_enterprises(rng, float(plan.base_output_yi[c]), int(plan.n_enterprises[c]),
-                                                 int(plan.n_leaders0[c]), float(p["leader_output_share"][r]))
-            reps.append(np.full(out.size, r))
-            chains.append(np.full(out.size, c))
-            tiers.append(tier)
-            caps.append(out)
-    ent = _Enterprises(np.concatenate(reps), np.concatenate(chains), np.concatenate(tiers), np.concatenate(caps))
-    proj = _Projects()
+    key, tier, value = _founders(rng, plan, p["leader_output_share"])
+    leaves = _first_event(np.full(key.size, W - 1), np.log1p(-rng.random(key.size)), paths.keep_exit[key // C], T)
+    ent = _Enterprises(key, tier, value, leaves, C, mech.ramp_fraction(np.arange(T)[:, None], p["ramp_months"]))
+    by_tier = np.bincount(ent.key * _N_TIERS + ent.tier, minlength=RC * _N_TIERS).astype(np.float64)
+    output = np.bincount(ent.key, weights=ent.value, minlength=RC)  # by row, 亿元/year
+    completeness = np.broadcast_to(complete0, (R, C))
+    batch: list[tuple[int, np.ndarray, np.ndarray]] = []  # (month, rows of its leads, filled then)
 
-    p_exit_ent = mech.exit_probability(p["exit_per_year"])
-    p_lead = mech.lead_exit_probability(p["lead_months"])
-    p_comm = mech.commissioning_probability(p["commissioning_months"])
-
-    for m in range(plan.total_months):
-        warm = m < plan.warmup
-        lev = {name: path[m] for name, path in plan.levers.items()}  # (C,)
+    for m in range(T):
+        warm = m < W
         # 1. lead intensity from the state at the start of the month
         if warm:
-            ratio, leaders, complete = np.ones((R, C)), plan.n_leaders0[None, :], complete0[None, :]
+            ratio, leaders, complete = 1.0, plan.n_leaders0[None, :], complete0[None, :]
         else:
-            ratio = _by_rep_chain(ent.rep, ent.chain, R, C, ent.output(p["ramp_months"])) / plan.base_output_yi
-            leaders = _by_rep_chain(ent.rep[ent.tier == mech.LEADER], ent.chain[ent.tier == mech.LEADER], R, C)
-            complete = filled.sum(axis=2) / plan.n_segments
-        effort = mech.chain_effort(lev["attraction_effort"], plan.priority, lev["chain_chief_priority"],
+            ratio = output.reshape(R, C) / plan.base_output_yi
+            leaders = by_tier.reshape(R, C, _N_TIERS)[:, :, mech.LEADER]
+            complete = completeness
+        effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, lev["chain_chief_priority"][m],
                                    col["chain_chief_gain"])
         lam = mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"], complete,
                                   complete0, col["completeness_gain"], leaders, plan.n_leaders0,
-                                  col["leader_pull"], lev["leader_drive"])
+                                  col["leader_pull"], lev["leader_drive"][m])
 
-        # 2. enterprises exit or grow
-        if not warm and ent.rep.size:
-            alive = rng.random(ent.rep.size) >= p_exit_ent[ent.rep]
-            ent.keep(alive)
-            z = rng.standard_normal(ent.rep.size)
-            ent.level *= mech.growth_factor(z, p["growth_per_year"][ent.rep], p["growth_sd_per_year"][ent.rep])
-            ent.age += 1.0
+        if not warm:
+            # 2. enterprises exit or grow
+            gone = ent.exit(m)
+            if gone.size:
+                by_tier -= np.bincount(gone, minlength=RC * _N_TIERS)
+            ent.grow(rng, growth_a, growth_b)
+            # 3. projects going into production become enterprises
+            if births[m]:
+                b = np.concatenate(births[m], axis=1)
+                b_row, b_seg, b_tier = b[0].astype(np.int64), b[1].astype(np.int64), b[2].astype(np.int64)
+                ent.add(b_row, b_tier, b[3], m, b[4].astype(np.int64))
+                by_tier += np.bincount(b_row * _N_TIERS + b_tier, minlength=RC * _N_TIERS)
+                filled[b_row // C, b_row % C, b_seg] = True
 
-        # 3. project transitions
-        if proj.rep.size:
-            u = rng.random(proj.rep.size)
-            stage, r_, c_ = proj.stage, proj.rep, proj.chain
-            new_stage = stage.copy()
-            is_lead, is_signed, is_started, is_done = (stage == mech.LEAD), (stage == mech.SIGNED), \
-                (stage == mech.STARTED), (stage == mech.COMPLETED)
-
-            out = mech.lead_outcome(u[is_lead], p_lead[r_[is_lead]], p["sign_prob"][r_[is_lead]])
-            new_stage[is_lead] = np.where(out == mech.ADVANCE, mech.SIGNED,
-                                          np.where(out == mech.DROP, mech.DROPPED, mech.LEAD))
-
-            rs, cs = r_[is_signed], c_[is_signed]
-            p_start = mech.start_probability(p["start_lag_months"][rs], lev["approval_speedup"][cs],
-                                             lev["prework_fund_yi"][cs], p["prework_gain"][rs])
-            p_drop = mech.dropout_probability(p["signed_dropout_per_year"][rs], lev["finance_matching"][cs],
-                                              p["finance_dropout_cut"][rs])
-            out = mech.competing_outcome(u[is_signed], p_start, p_drop)
-            new_stage[is_signed] = np.where(out == mech.ADVANCE, mech.STARTED,
-                                            np.where(out == mech.DROP, mech.DROPPED, mech.SIGNED))
-
-            rt, ct = r_[is_started], c_[is_started]
-            p_done = mech.completion_probability(proj.build[is_started])
-            p_stall = mech.dropout_probability(p["started_dropout_per_year"][rt], lev["finance_matching"][ct],
-                                               p["finance_dropout_cut"][rt])
-            out = mech.competing_outcome(u[is_started], p_done, p_stall)
-            new_stage[is_started] = np.where(out == mech.ADVANCE, mech.COMPLETED,
-                                             np.where(out == mech.DROP, mech.DROPPED, mech.STARTED))
-
-            comm = u[is_done] < p_comm[r_[is_done]]
-            new_stage[is_done] = np.where(comm, mech.PRODUCING, mech.COMPLETED)
-
-            # new starts: standard factory and build time, fixed at the start
-            starts = np.flatnonzero(is_signed & (new_stage == mech.STARTED))
-            if starts.size:
-                rs, cs, size = r_[starts], c_[starts], proj.size[starts]
-                factory = mech.factory_probability(size, lev["standard_factory_wm2"][cs], p["factory_half_wm2"][rs],
-                                                   p["small_project_max_yi"][rs])
-                in_factory = rng.random(starts.size) < factory
-                proj.build[starts] = mech.build_months(size, p["build_months_1yi"][rs], p["build_size_elasticity"][rs],
-                                                       lev["approval_speedup"][cs], in_factory,
-                                                       p["factory_build_factor"][rs])
-
-            # flows by size class
-            bins = size_bin(proj.size)
-            for kind, before, after in (("signed", mech.LEAD, mech.SIGNED), ("started", mech.SIGNED, mech.STARTED),
-                                        ("completed", mech.STARTED, mech.COMPLETED)):
-                moved = (stage == before) & (new_stage == after)
-                if not moved.any():
-                    continue
-                key = (r_[moved] * C + c_[moved]) * N_BINS + bins[moved]
-                counts = np.bincount(key, minlength=R * C * N_BINS).reshape(R, C, N_BINS)
-                values = np.bincount(key, weights=proj.size[moved], minlength=R * C * N_BINS).reshape(R, C, N_BINS)
-                rows_count, rows_value = _FLOW_ROWS[kind]
-                record[rows_count, m] = counts.transpose(2, 0, 1)
-                record[rows_value, m] = values.transpose(2, 0, 1)
-
-            # commissioned projects become enterprises
-            producing = new_stage == mech.PRODUCING
-            if producing.any():
-                rp, cp = r_[producing], c_[producing]
-                record[INDEX["producing_new"], m] = _by_rep_chain(rp, cp, R, C)
-                if not warm:
-                    size, seg = proj.size[producing], proj.seg[producing]
-                    tier = mech.tier_of_project(size, rng.random(size.size))
-                    ent.append(rp, cp, tier, mech.capacity_yi(size, intensity[rp, cp]))
-                    filled[rp, cp, seg] = True
-            proj.stage = new_stage
-            proj.keep(new_stage < mech.PRODUCING)
-
-        # 4. new leads
+        # 4. new leads; their paths are drawn a batch of months at a time
         counts = rng.poisson(lam)
         record[INDEX["leads_new"], m] = counts
-        n_new = int(counts.sum())
-        if n_new:
-            flat = np.repeat(np.arange(R * C), counts.reshape(-1))
-            rn, cn = flat // C, flat % C
-            sizes = mech.draw_project_sizes(rng, n_new, p["major_share"][rn], p["size_ordinary_median_yi"][rn],
-                                            p["size_ordinary_sigma"][rn], p["size_major_median_yi"][rn],
-                                            p["size_major_sigma"][rn])
-            segs = mech.choose_segments(rng.random(n_new), rng.random(n_new), filled[rn, cn], plan.n_segments[cn],
-                                        lev["precision_targeting"][cn])
-            proj.append(rn, cn, segs, sizes)
+        record[INDEX["stock_lead"], m] += counts  # leads enter the stock as they arrive
+        batch.append((m, np.repeat(np.arange(RC), counts.reshape(-1)), filled.copy()))
+        if len(batch) == BATCH_MONTHS or m == T - 1:
+            arrival = np.concatenate([np.full(rows.size, month) for month, rows, _ in batch])
+            row = np.concatenate([rows for _, rows, _ in batch])
+            snapshot = np.stack([f for _, _, f in batch])  # (months, R, C, S)
+            filled_at = snapshot[arrival - batch[0][0], row // C, row % C]
+            paths.draw(arrival, row, filled_at, rng, log, births)
+            batch = []
 
-        # 5. record
-        if proj.rep.size:
-            key = (proj.rep * C + proj.chain) * 4 + proj.stage
-            stocks = np.bincount(key, minlength=R * C * 4).reshape(R, C, 4)
-            record[_STOCK_ROWS, m] = stocks.transpose(2, 0, 1)
-        key = (ent.rep * C + ent.chain) * 4 + ent.tier
-        record[_TIER_ROWS, m] = np.bincount(key, minlength=R * C * 4).reshape(R, C, 4).transpose(2, 0, 1)
-        record[INDEX["output_yi"], m] = _by_rep_chain(ent.rep, ent.chain, R, C, ent.output(p["ramp_months"]))
-        record[INDEX["completeness"], m] = filled.sum(axis=2) / plan.n_segments
+        # 5. record the state at the end of the month
+        if not warm:
+            output = ent.chain_output(m, RC)
+        record[INDEX["output_yi"], m] = output.reshape(R, C)
+        record[_TIER_ROWS, m] = by_tier.reshape(R, C, _N_TIERS).transpose(2, 0, 1)
+        completeness = filled.sum(axis=2) / plan.n_segments
+        record[INDEX["completeness"], m] = completeness
 
+    log.finish()
     return Trajectories(record, plan.chain_ids, plan.first_month, plan.warmup, np.asarray(replicates), p)
