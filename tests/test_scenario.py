@@ -132,13 +132,13 @@ def test_with_levers_rejects_unknown_names(tiny: Scenario) -> None:
 
 
 def test_with_parameters_returns_a_new_scenario_with_fixed_values(liancheng: Scenario) -> None:
-    fixed = liancheng.with_parameters(lead_rate=9.0, exit_per_year=0.05)
+    fixed = liancheng.with_parameters(sign_prob=0.5, exit_per_year=0.05)
     assert fixed is not liancheng
-    assert fixed.parameters["lead_rate"].dist == "fixed"
-    assert fixed.parameters["lead_rate"].central == 9.0
-    assert fixed.parameters["lead_rate"].provenance == liancheng.parameters["lead_rate"].provenance
+    assert fixed.parameters["sign_prob"].dist == "fixed"
+    assert fixed.parameters["sign_prob"].central == 0.5
+    assert fixed.parameters["sign_prob"].provenance == liancheng.parameters["sign_prob"].provenance
     assert fixed.parameters["exit_per_year"].value == 0.05
-    assert liancheng.parameters["lead_rate"].dist == "uniform"
+    assert liancheng.parameters["sign_prob"].dist == "uniform"
     assert "exit_per_year" not in liancheng.parameters
 
 

@@ -1,26 +1,27 @@
 """Ensembles: replicates, seeds, and the summaries planners read.
 
 Core objects: ``run_ensemble`` (scenario → ``EnsembleSummary``), ``simulate`` (scenario →
-full ``Trajectories``, for small runs), ``map_blocks`` (the one place work is cut into
-tasks) and ``EnsembleSummary`` (p_reach with its interval, output quantiles in the target
+full ``Trajectories``, for small runs), ``iter_blocks`` / ``map_blocks`` (the one place
+work is cut into tasks) and ``EnsembleSummary`` (p_reach with its interval, output quantiles in the target
 year, the year the target is reached, shortfall, monthly quantile bands for fan charts).
 
-Reproducibility: replicates are cut into blocks of ``BLOCK_REPS``; block ``b`` of the
-fast engine draws from ``SeedSequence(seed).spawn(n_blocks)[b]``, and replicate ``i`` of
-the Mesa engine from ``SeedSequence(seed).spawn(reps)[i]``. Tasks are whole blocks and
+Reproducibility: replicates are cut into blocks (``block_size``: up to ``BLOCK_REPS``,
+fewer for very big scenarios); block ``b`` of the fast engine draws from
+``SeedSequence(seed).spawn(n_blocks)[b]``, and replicate ``i`` of the Mesa engine from
+``SeedSequence(seed).spawn(reps)[i]``. Tasks are whole blocks and
 results are reduced in block order with integer or order-fixed sums, so the same
 scenario, seed, reps and engine give the same numbers with any number of workers or any
 executor.
 
-Memory: with summaries only, each block is reduced to a partial summary as soon as it
-is simulated: per-replicate scalars (a few per target) and fixed-size histograms for
-the monthly bands, so memory does not grow with the number of replicates beyond a few
-bytes per replicate.
+Memory: with summaries only, each block is reduced to a partial summary in its worker
+and folded into running sums as it arrives: per-replicate scalars (a few per target) and
+fixed-size histograms for the monthly bands, so memory does not grow with the number of
+replicates beyond a few bytes per replicate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
@@ -37,7 +38,11 @@ Engine = Literal["fast", "mesa"]
 ENGINES: tuple[str, ...] = ("fast", "mesa")
 
 BLOCK_REPS = 200
-"""Replicates per block: the unit of work and of random streams (fast engine)."""
+"""Replicates per block, at most: the unit of work and of random streams (fast engine)."""
+
+BLOCK_ENTERPRISES = 200_000
+"""Initial enterprises per fast-engine block, at most: big scenarios get smaller blocks so a
+block's memory stays bounded (a province of 50,000 firms runs 8 replicates a block)."""
 
 MESA_BLOCK_REPS = 10
 """Replicates per task for the Mesa engine (each replicate has its own stream)."""
@@ -76,6 +81,16 @@ class Task:
     seeds: tuple[np.random.SeedSequence, ...]
     replicates: tuple[int, ...]
     parameters: dict[str, np.ndarray] | None = None
+    block_reps: int = BLOCK_REPS
+
+
+def block_size(scenario: Scenario, engine: str) -> int:
+    """Replicates per block: a function of the scenario alone, so results never depend on
+    how the work is spread."""
+    if engine != "fast":
+        return MESA_BLOCK_REPS
+    firms = int(make_plan(scenario).n_enterprises.sum())
+    return int(np.clip(BLOCK_ENTERPRISES // max(firms, 1), 8, BLOCK_REPS))
 
 
 def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
@@ -93,7 +108,7 @@ def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
     if blocks_per_task < 1:
         raise ValueError("blocks_per_task must be at least 1")
     root = np.random.SeedSequence(seed)
-    size = BLOCK_REPS if engine == "fast" else MESA_BLOCK_REPS
+    size = block_size(scenario, engine)
     n_blocks = -(-reps // size)
     if engine == "fast":
         block_seeds = [(child,) for child in root.spawn(n_blocks)]
@@ -105,7 +120,7 @@ def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
         blocks = range(first, min(first + blocks_per_task, n_blocks))
         reps_t = tuple(range(first * size, min((blocks[-1] + 1) * size, reps)))
         seeds = tuple(seq for b in blocks for seq in block_seeds[b])
-        tasks.append(Task(scenario, engine, seeds, reps_t, _slice(parameters, reps_t)))
+        tasks.append(Task(scenario, engine, seeds, reps_t, _slice(parameters, reps_t), size))
     return tasks
 
 
@@ -130,15 +145,15 @@ def simulate_blocks(task: Task) -> list[Trajectories]:
         from .kernel import run_block
 
         for k, seq in enumerate(task.seeds):
-            sel = slice(k * BLOCK_REPS, (k + 1) * BLOCK_REPS)
+            sel = slice(k * task.block_reps, (k + 1) * task.block_reps)
             fixed = None if task.parameters is None else {n: v[sel] for n, v in task.parameters.items()}
             out.append(run_block(task.scenario, seq, reps[sel], plan=plan, parameters=fixed))
         return out
     from .model import run_replicate
 
-    for start in range(0, len(reps), MESA_BLOCK_REPS):
+    for start in range(0, len(reps), task.block_reps):
         parts = []
-        for k in range(start, min(start + MESA_BLOCK_REPS, len(reps))):
+        for k in range(start, min(start + task.block_reps, len(reps))):
             fixed = None if task.parameters is None else {n: float(v[k]) for n, v in task.parameters.items()}
             parts.append(run_replicate(task.scenario, task.seeds[k], int(reps[k]), plan=plan, parameters=fixed))
         out.append(Trajectories.concat(parts))
@@ -154,27 +169,31 @@ def _run_and_reduce(task: Task, reducer: Callable[[Trajectories], Any]) -> list[
     return [reducer(block) for block in simulate_blocks(task)]
 
 
-def map_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: Callable[[Trajectories], Any],
-               executor: Any = None, progress: Callable[[int, int], None] | None = None,
-               parameters: dict[str, np.ndarray] | None = None, blocks_per_task: int = 1) -> list[Any]:
-    """Simulate every block and apply ``reducer`` to its trajectories inside the worker.
+def iter_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: Callable[[Trajectories], Any],
+                executor: Any = None, progress: Callable[[int, int], None] | None = None,
+                parameters: dict[str, np.ndarray] | None = None, blocks_per_task: int = 1) -> Iterator[Any]:
+    """Simulate every block and yield ``reducer`` of its trajectories, in block order.
 
-    ``executor`` is anything with ``map(fn, tasks)`` yielding results in task order (see
-    ``chainsim.executors``); None runs serially. ``progress(done, total)`` is called as
-    tasks finish. ``blocks_per_task`` groups blocks into bigger tasks (fewer, larger
-    messages to workers) without changing any result. Returns the reduced blocks in block
-    order.
+    The reducer runs inside the worker. ``executor`` is anything with ``map(fn, tasks)``
+    yielding results in task order (see ``chainsim.executors``); None runs serially.
+    ``progress(done, total)`` is called as tasks finish. ``blocks_per_task`` groups blocks
+    into bigger tasks (fewer, larger messages to workers) without changing any result.
     """
     from .executors import SerialExecutor
 
     tasks = make_tasks(scenario, reps, seed, engine, parameters, blocks_per_task)
     executor = executor or SerialExecutor()
-    out: list[Any] = []
     for i, results in enumerate(executor.map(partial(_run_and_reduce, reducer=reducer), tasks)):
-        out.extend(results)
+        yield from results
         if progress is not None:
             progress(i + 1, len(tasks))
-    return out
+
+
+def map_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: Callable[[Trajectories], Any],
+               executor: Any = None, progress: Callable[[int, int], None] | None = None,
+               parameters: dict[str, np.ndarray] | None = None, blocks_per_task: int = 1) -> list[Any]:
+    """``iter_blocks`` as a list: the reduced blocks in block order."""
+    return list(iter_blocks(scenario, reps, seed, engine, reducer, executor, progress, parameters, blocks_per_task))
 
 
 def simulate(scenario: Scenario, reps: int | None = None, seed: int | None = None, engine: str = "fast",
@@ -312,16 +331,24 @@ class EnsembleSummary:
                 "seed": self.seed, "engine": self.engine, "version": self.version, "chains": chains}
 
 
-def summarise(scenario: Scenario, parts: list[_Partial], reps: int, seed: int, engine: str) -> EnsembleSummary:
-    """Combine block partials (in block order) into an ``EnsembleSummary``."""
+def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: int, engine: str) -> EnsembleSummary:
+    """Combine block partials (in block order) into an ``EnsembleSummary``.
+
+    ``parts`` may be a generator: each partial is folded in as it arrives, so only the
+    per-replicate scalars and one set of running sums are held at a time.
+    """
     plan = make_plan(scenario)
-    reached = np.concatenate([p.reached for p in parts])
-    target_output = np.concatenate([p.target_output for p in parts])
-    year_reached = np.concatenate([p.year_reached for p in parts])
-    # summed block by block (not stacked first): stacking copies every block's sketch at once
-    sketch = sum(p.sketch for p in parts)
-    output_sum = sum(p.output_sum for p in parts)
-    annual_sum = sum(p.annual_sum for p in parts)
+    per_rep: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    sketch = output_sum = annual_sum = None
+    for p in parts:
+        per_rep.append((p.reached, p.target_output, p.year_reached))
+        sketch = p.sketch if sketch is None else sketch + p.sketch
+        output_sum = p.output_sum if output_sum is None else output_sum + p.output_sum
+        annual_sum = p.annual_sum if annual_sum is None else annual_sum + p.annual_sum
+    assert sketch is not None and output_sum is not None and annual_sum is not None, "no blocks"
+    reached = np.concatenate([r[0] for r in per_rep])
+    target_output = np.concatenate([r[1] for r in per_rep])
+    year_reached = np.concatenate([r[2] for r in per_rep])
     n = reached.shape[0]
     k = reached.sum(axis=0)
     lo, hi = wilson_interval(k, n)
@@ -381,8 +408,8 @@ def run_ensemble(scenario: Scenario, reps: int | None = None, seed: int | None =
     """
     reps = reps or scenario.ensemble.reps
     seed = scenario.ensemble.seed if seed is None else seed
-    parts = map_blocks(scenario, reps, seed, engine, partial(_reduce_for_summary, scenario=scenario),
-                       executor, progress, blocks_per_task=blocks_per_task)
+    parts = iter_blocks(scenario, reps, seed, engine, partial(_reduce_for_summary, scenario=scenario),
+                        executor, progress, blocks_per_task=blocks_per_task)
     return summarise(scenario, parts, reps, seed, engine)
 
 
