@@ -28,24 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "app.py")
 REPS = 100
 
-# tests/scenarios/tiny.yaml as it was written, inlined so that edits to the shared fixture
-# do not move what these tests pin (alpha reaches its target in most but not all replicates).
-TINY_TEXT = """\
-id: tiny
-county: {name_zh: 测试县, name_en: Test County}
-calendar: {start: 2022-01, horizon: 2025-12}
-chains:
-  - id: alpha
-    name_zh: 甲链
-    name_en: Alpha chain
-    base_output: {value: 10亿元, provenance: assumed}
-    targets: [{value: 20亿, year: 2025, provenance: assumed}]
-    segments: [raw, parts, assembly]
-    segments_filled: 1
-ensemble: {reps: 50, seed: 1}
-parameters:
-  lead_rate: {value: 1.0, provenance: assumed, note: "a small test chain: about one lead a month"}
-"""
+# alpha reaches its target in most but not all replicates, so moving a lever shows.
+TINY_TEXT = (REPO / "tests" / "scenarios" / "tiny.yaml").read_text(encoding="utf-8")
 
 BAD_TEXT = """\
 id: tiny

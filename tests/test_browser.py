@@ -24,24 +24,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# tests/scenarios/tiny.yaml as first written (alpha reaches its 20亿 target in most but not
-# all replicates, so more attraction effort shows), inlined so that fixture edits do not matter.
-SCENARIO = """\
-id: tiny
-county: {name_zh: 测试县, name_en: Test County}
-calendar: {start: 2022-01, horizon: 2025-12}
-chains:
-  - id: alpha
-    name_zh: 甲链
-    name_en: Alpha chain
-    base_output: {value: 10亿元, provenance: assumed}
-    targets: [{value: 20亿, year: 2025, provenance: assumed}]
-    segments: [raw, parts, assembly]
-    segments_filled: 1
-ensemble: {reps: 50, seed: 1}
-parameters:
-  lead_rate: {value: 1.0, provenance: assumed}
-"""
+# alpha reaches its 20亿 target in most but not all replicates, so more attraction effort shows.
+SCENARIO = (REPO / "tests" / "scenarios" / "tiny.yaml").read_text(encoding="utf-8")
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
