@@ -833,23 +833,39 @@ def scenario_from_data(data: dict[str, Any], name: str = "<scenario>", located: 
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load, merge (``extends``) and validate a scenario file.
-
-    Raises ``ScenarioError`` listing every problem with file, line and field.
-    """
+def _read_located(path: str | Path) -> tuple[dict[str, Any], _Located]:
+    """A scenario file merged with what it extends, and where each key stands; positions
+    and whole-file problems of the top file are reported under the name the user gave."""
     p = Path(path)
     resolved = str(p.resolve())
     try:
         data, located = _resolve(p.resolve() if p.exists() else p, 0, (p.resolve(),))
     except ScenarioError as exc:
-        # file-level problems of the top file, too, are reported under the name the user gave
         raise ScenarioError([replace(q, file=str(path)) if q.file == resolved else q
                              for q in exc.problems]) from None
     located.file = str(path)
-    # positions of the top file are reported under the name the user gave
     located.lines = {k: ((str(path) if f == resolved else f), line) for k, (f, line) in located.lines.items()}
+    return data, located
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, merge (``extends``) and validate a scenario file.
+
+    Raises ``ScenarioError`` listing every problem with file, line and field.
+    """
+    data, located = _read_located(path)
     return scenario_from_data(data, str(path), located)
+
+
+def locate_problems(path: str | Path, items: list[tuple[tuple[Any, ...], str]]) -> ScenarioError:
+    """A ``ScenarioError`` for (field path, message) pairs found by a later check (e.g.
+    calibration's), each placed on the line of the file (or extended file) that sets it."""
+    _, located = _read_located(path)
+    problems = []
+    for loc, message in items:
+        file, line = located.line_of(loc)
+        problems.append(Problem(file, line, _dotted(loc), message))
+    return ScenarioError(problems)
 
 
 def scenario_from_yaml_text(text: str, name: str = "<upload>") -> Scenario:

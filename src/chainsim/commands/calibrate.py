@@ -12,7 +12,6 @@ import argparse
 import sys
 import time
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +21,8 @@ from ..calibrate import CALIBRATION_REPS, CalibrationResult, calibrate
 from ..calibration.moments import calibration_problems
 from ..errors import InputError
 from ..executors import make_executor
-from ..scenario import Problem, ScenarioError, load_scenario, parse_text, scenario_from_data
-from .common import add_executor_options, emit_json, positive_int, seed_int, show_progress
+from ..scenario import ScenarioError, load_scenario, locate_problems, parse_text, scenario_from_data
+from .common import add_executor_options, emit_json, positive_int, progress_bar, seed_int, show_progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,13 +42,12 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     problems = calibration_problems(scenario)
     if problems:
-        raise ScenarioError([Problem(args.file, _line_of(args.file, path), _dotted(path), message)
-                             for path, message in problems])
+        raise locate_problems(args.file, problems)
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():
         raise InputError(f"--out {args.out}: is a directory; give a file name such as {out / (scenario.id + '.yaml')}")
     executor = make_executor(args.workers, args.scheduler)
-    update, close = _progress(show_progress(args), scenario.id)
+    update, close = progress_bar(show_progress(args), f"calibrating {scenario.id}", unit="sim")
     started = time.perf_counter()
     try:
         result = calibrate(scenario, reps=args.reps, seed=args.seed, executor=executor, progress=update)
@@ -78,47 +76,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(enabled: bool, desc: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A tqdm bar on stderr counting simulations against the fit's budget."""
-    if not enabled:
-        return None, lambda: None
-    from tqdm import tqdm
-
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = tqdm(total=total, desc=f"calibrating {desc}", unit="sim", file=sys.stderr,
-                                      leave=False)
-        bar.update(done - bar.n)
-
-    def close() -> None:
-        if "bar" in state:
-            state["bar"].close()
-
-    return update, close
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
-
-
 def _top_document(file: str) -> tuple[dict[str, Any], Any] | None:
     try:
         return parse_text(Path(file).read_text(encoding="utf-8-sig"), file)
     except (OSError, UnicodeDecodeError, ScenarioError):
         return None
-
-
-def _line_of(file: str, path: tuple[Any, ...]) -> int | None:
-    """Line of ``path`` (or its nearest parent) in the file as written (an extended file's
-    keys fall back to the nearest key this file has)."""
-    doc = _top_document(file)
-    return None if doc is None else doc[1].line_of(path)[1]
 
 
 def _own_parameters(file: str) -> list[str]:
