@@ -20,9 +20,8 @@ import yaml
 from ..calibrate import CALIBRATION_REPS, CalibrationResult, calibrate
 from ..calibration.moments import calibration_problems
 from ..errors import InputError
-from ..executors import make_executor
 from ..scenario import ScenarioError, load_scenario, locate_problems, parse_text, scenario_from_data
-from .common import add_executor_options, emit_json, positive_int, progress_bar, seed_int, show_progress
+from .common import add_executor_options, add_output_options, emit_json, execution, positive_int, seed_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,9 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"replicates per evaluation of the fit (default {CALIBRATION_REPS})")
     p.add_argument("--seed", type=seed_int, help="seed of the common random numbers (default: the scenario's)")
     add_executor_options(p)
-    p.add_argument("--json", action="store_true", help="print only CONTRACT.md's JSON on stdout")
+    add_output_options(p)
     p.add_argument("--out", metavar="PATH", help="write the calibrated parameters as YAML a scenario can extend")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -46,14 +44,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():
         raise InputError(f"--out {args.out}: is a directory; give a file name such as {out / (scenario.id + '.yaml')}")
-    executor = make_executor(args.workers, args.scheduler)
-    update, close = progress_bar(show_progress(args), f"calibrating {scenario.id}", unit="sim")
     started = time.perf_counter()
-    try:
+    with execution(args, f"calibrating {scenario.id}", unit="sim") as (executor, update):
         result = calibrate(scenario, reps=args.reps, seed=args.seed, executor=executor, progress=update)
-    finally:
-        close()
-        executor.close()
     elapsed = time.perf_counter() - started
     if out is not None:
         text = result.to_yaml(source=args.file)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
 
 
 def positive_int(text: str) -> int:
@@ -89,3 +93,39 @@ def show_progress(args: argparse.Namespace) -> bool:
 def require(condition: bool, message: str) -> None:
     if not condition:
         raise InputError(message)
+
+
+def add_output_options(p: argparse.ArgumentParser, json_help: str = "print only CONTRACT.md's JSON on stdout") -> None:
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def load_all(names: Sequence[str]) -> list["Scenario"]:
+    """Every named scenario, or one ``ScenarioError`` with the problems of all of them
+    (nothing runs until every file is valid)."""
+    from ..scenario import ScenarioError, load_scenario
+
+    scenarios, problems = [], []
+    for name in names:
+        try:
+            scenarios.append(load_scenario(name))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return scenarios
+
+
+@contextmanager
+def execution(args: argparse.Namespace, desc: str, unit: str = "block") -> Iterator[tuple[Any, Callable[[int, int], None] | None]]:
+    """The executor (``--workers`` / ``--scheduler``) and a progress callback; both closed
+    on the way out."""
+    from ..executors import make_executor
+
+    executor = make_executor(args.workers, args.scheduler)
+    update, close = progress_bar(show_progress(args), desc, unit)
+    try:
+        yield executor, update
+    finally:
+        close()
+        executor.close()

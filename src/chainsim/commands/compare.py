@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..analysis import Comparison, compare
-from ..executors import make_executor
-from ..scenario import ScenarioError, load_scenario
-from .common import add_ensemble_options, add_executor_options, emit_json, progress_bar, show_progress
+from .common import add_ensemble_options, add_executor_options, add_output_options, emit_json, execution, load_all
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,28 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file_b", metavar="FILE_B")
     add_ensemble_options(p)
     add_executor_options(p)
-    p.add_argument("--json", action="store_true", help="print only CONTRACT.md's JSON on stdout")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_output_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    scenarios, problems = [], []
-    for name in (args.file_a, args.file_b):
-        try:
-            scenarios.append(load_scenario(name))
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ScenarioError(problems)
-    a, b = scenarios
-    executor = make_executor(args.workers, args.scheduler)
-    update, close = progress_bar(show_progress(args), f"{a.id} vs {b.id}")
-    try:
+    a, b = load_all([args.file_a, args.file_b])
+    with execution(args, f"{a.id} vs {b.id}") as (executor, update):
         result = compare(a, b, args.reps, args.seed, args.engine, executor, update)
-    finally:
-        close()
-        executor.close()
     if args.json:
         emit_json(result.to_contract())
     else:

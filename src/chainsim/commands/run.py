@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-
 from typing import TYPE_CHECKING
 
-from ..scenario import ScenarioError, load_scenario
-from .common import add_ensemble_options, add_executor_options, emit_json, progress_bar, show_progress
+from .common import (add_ensemble_options, add_executor_options, add_output_options, emit_json, load_all,
+                     progress_bar, show_progress)
 
 if TYPE_CHECKING:
     from ..ensemble import EnsembleSummary
@@ -26,23 +25,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="results store, a DuckDB file (default results.duckdb)")
     p.add_argument("--no-store", action="store_true", help="do not read or write the results store")
     p.add_argument("--force", action="store_true", help="run again even if the store has this exact run")
-    p.add_argument("--json", action="store_true", help="print only CONTRACT.md's JSON on stdout")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_output_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..executors import make_executor
 
-    scenarios = []
-    problems = []
-    for name in args.files:  # validate everything first: no half-run batch on a bad file
-        try:
-            scenarios.append((name, load_scenario(name)))
-        except ScenarioError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ScenarioError(problems)
+    scenarios = list(zip(args.files, load_all(args.files)))  # all valid first: no half-run batch
     store = None
     if not args.no_store:
         from ..store import open_store

@@ -6,9 +6,8 @@ import argparse
 import unicodedata
 
 from ..analysis import Sensitivity, sensitivity
-from ..executors import make_executor
 from ..scenario import load_scenario
-from .common import add_executor_options, emit_json, positive_int, progress_bar, seed_int, show_progress
+from .common import add_executor_options, add_output_options, emit_json, execution, positive_int, seed_int
 
 DEFAULT_REPS = 200
 """Replicates per design point (one fast-engine block)."""
@@ -32,23 +31,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Sobol' base sample, a power of 2 (default 64; runs N × (factors + 2) ensembles)")
     p.add_argument("--levers", metavar="A,B,...", help="analyse only these levers (default: all)")
     add_executor_options(p)
-    p.add_argument("--json", action="store_true", help="print only the JSON on stdout")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_output_options(p, "print only the JSON on stdout")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     levers = None if args.levers is None else [x.strip() for x in args.levers.split(",") if x.strip()]
-    executor = make_executor(args.workers, args.scheduler)
-    update, close = progress_bar(show_progress(args), f"{args.method} {scenario.id}", unit="design point")
-    try:
+    with execution(args, f"{args.method} {scenario.id}", unit="design point") as (executor, update):
         result = sensitivity(scenario, args.method, args.reps, args.seed, n_trajectories=args.trajectories,
                              n_base=args.base, engine=args.engine, executor=executor, progress=update,
                              levers=levers)
-    finally:
-        close()
-        executor.close()
     if args.json:
         emit_json(result.to_contract())
     else:

@@ -10,9 +10,9 @@ import numpy as np
 from ..analysis import WhatItTakes, what_it_takes
 from ..catalogue import LEVERS
 from ..ensemble import wilson_interval
-from ..executors import make_executor
 from ..scenario import load_scenario
-from .common import add_ensemble_options, add_executor_options, emit_json, probability, progress_bar, show_progress
+from .common import (add_ensemble_options, add_executor_options, add_output_options, emit_json, execution,
+                     probability)
 
 
 def _positive_float(text: str) -> float:
@@ -45,21 +45,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tol", type=_positive_float, help="tolerance in the lever's unit (default 1%% of its range)")
     add_ensemble_options(p)
     add_executor_options(p)
-    p.add_argument("--json", action="store_true", help="print only CONTRACT.md's JSON on stdout")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_output_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
-    executor = make_executor(args.workers, args.scheduler)
-    update, close = progress_bar(show_progress(args), f"what-it-takes {args.chain}/{args.lever}", unit="evaluation")
-    try:
+    with execution(args, f"what-it-takes {args.chain}/{args.lever}", unit="evaluation") as (executor, update):
         result = what_it_takes(scenario, args.chain, args.lever, args.prob, args.reps, args.seed, args.engine,
                                executor, args.tol, update, target_year=args.target_year)
-    finally:
-        close()
-        executor.close()
     if args.json:
         emit_json(result.to_contract())
     else:
