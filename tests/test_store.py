@@ -135,6 +135,22 @@ def test_a_failed_resave_keeps_the_stored_run(tmp_path, monkeypatch, tiny, summa
     assert_same_summary(store.find(tiny, REPS, 7, "fast"), summary)
 
 
+def test_a_read_only_store_reads_runs_and_refuses_to_write_or_create(tmp_path, tiny, summary,
+                                                                     assert_same_summary):
+    path = tmp_path / "results.duckdb"
+    with pytest.raises(InputError):
+        open_store(path, read_only=True)  # no store yet: a reader never creates one
+    assert not path.exists()
+    open_store(path).save(summary)
+    before = path.read_bytes()
+    reader = open_store(path, read_only=True)
+    assert_same_summary(reader.find(tiny, summary.reps, summary.seed, "fast"), summary)
+    assert len(reader.list_runs()) == 1
+    with pytest.raises(Exception):
+        reader.save(summary)
+    assert path.read_bytes() == before
+
+
 def test_delete_run_removes_it_from_every_table(tmp_path, summary):
     path = tmp_path / "r.duckdb"
     store = open_store(path)

@@ -25,7 +25,9 @@ Tables (money in 亿元, named ``*_yi``; ``row_index`` is a row's position in it
 Concurrency: DuckDB lets one process at a time open a file for writing. The store opens
 the file only for each operation and closes it right after, so several chainsim
 processes can share a store; an operation that finds the file in use retries with
-backoff for up to ``timeout_s`` seconds, then raises ``InputError``.
+backoff for up to ``timeout_s`` seconds, then raises ``InputError``. A store opened with
+``read_only=True`` (the app) connects read-only: it never creates or changes the file,
+and several readers can have it open at once.
 """
 
 from __future__ import annotations
@@ -147,15 +149,18 @@ def code_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def open_store(path: str | os.PathLike[str], create: bool = True, timeout_s: float | None = None) -> "ResultStore":
+def open_store(path: str | os.PathLike[str], create: bool = True, timeout_s: float | None = None,
+               read_only: bool = False) -> "ResultStore":
     """Open (or, with ``create``, create) the results store at ``path``.
 
     Checks the path at once: a directory, a missing folder, a file that is not a DuckDB
     database or a DuckDB database of another kind raise ``InputError`` naming the path.
     ``timeout_s`` (default ``CHAINSIM_STORE_TIMEOUT_S`` or 30 s) bounds the wait for a
-    store that another process has open.
+    store that another process has open. ``read_only`` connects read-only (implies no
+    ``create``): only ``find``, ``get``, ``list_runs`` and ``export`` work.
     """
     p = Path(path).expanduser()
+    create = create and not read_only
     if timeout_s is None:
         timeout_s = _timeout_from_env()
     if p.is_dir():
@@ -167,9 +172,9 @@ def open_store(path: str | os.PathLike[str], create: bool = True, timeout_s: flo
             raise InputError(f"cannot create the store {p}: the folder {p.parent} does not exist")
     elif not _looks_like_duckdb(p):
         raise InputError(f"{p} is not a DuckDB database (a chainsim results store); give another --store path")
-    store = ResultStore(p, timeout_s)
+    store = ResultStore(p, timeout_s, read_only)
     with store._connection() as con:
-        _ensure_schema(con, p)
+        _ensure_schema(con, p, read_only)
     return store
 
 
@@ -201,7 +206,7 @@ def _timeout_from_env() -> float:
     return value
 
 
-def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
+def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path, read_only: bool = False) -> None:
     tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if tables and "chainsim_meta" not in tables:
         raise InputError(f"{path} is a DuckDB database but not a chainsim results store; give another --store path")
@@ -213,6 +218,8 @@ def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
                              f"{SCHEMA_VERSION}; give another --store path")
         if tables >= set(TABLES):
             return
+    if read_only:
+        raise InputError(f"{path} is not a complete chainsim results store; write to it with `chainsim run` first")
     con.begin()
     try:
         for statement in _SCHEMA:
@@ -227,9 +234,10 @@ def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
 class ResultStore:
     """Ensemble summaries in a DuckDB file; see the module docstring for the tables."""
 
-    def __init__(self, path: Path, timeout_s: float = DEFAULT_TIMEOUT_S):
+    def __init__(self, path: Path, timeout_s: float = DEFAULT_TIMEOUT_S, read_only: bool = False):
         self.path = path
         self.timeout_s = timeout_s
+        self.read_only = read_only
 
     def __enter__(self) -> "ResultStore":
         return self
@@ -258,7 +266,7 @@ class ResultStore:
         delay = _FIRST_DELAY_S
         while True:
             try:
-                return duckdb.connect(str(self.path))
+                return duckdb.connect(str(self.path), read_only=self.read_only)
             except duckdb.IOException as exc:
                 if not _is_lock_conflict(exc):
                     raise _unusable(self.path, exc) from None

@@ -12,7 +12,7 @@ import streamlit as st
 
 from . import widgets
 from .i18n import t
-from .pages import calibration, compare, download, provenance, results, what_it_takes
+from .pages import calibration, compare, download, provenance, results, stored, what_it_takes
 from .state import AppState
 
 PAGE_BODIES: dict[str, Callable[[AppState], None]] = {
@@ -22,6 +22,7 @@ PAGE_BODIES: dict[str, Callable[[AppState], None]] = {
     "calibration": calibration.render,
     "provenance": provenance.render,
     "download": download.render,
+    "stored": stored.render,
 }
 
 

@@ -47,6 +47,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_calibration": ("校准", "Calibration"),
     "page_provenance": ("数据来源", "Provenance"),
     "page_download": ("下载", "Download"),
+    "page_stored": ("已存结果", "Stored runs"),
     # results
     "run_caption": ("{county} · {title} · {reps} 次重复模拟 · 随机种子 {seed} · 快速引擎 · 本次计算 {secs:.2f} 秒",
                     "{county} · {title} · {reps} replicates · seed {seed} · fast engine · computed in {secs:.2f} s"),
@@ -175,6 +176,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_targets": ("下载目标达成表 CSV", "Download the targets table as CSV"),
     "download_bands": ("下载产值分位数带 CSV (亿元/年)", "Download the output bands as CSV (亿元/year)"),
     "yaml_preview": ("方案 YAML 预览", "Scenario YAML preview"),
+    # stored runs
+    "stored_intro": ("结果库 {path} 中已保存的模拟结果（`chainsim run` 写入；环境变量 CHAINSIM_STORE 可指定其他文件），"
+                     "最新的在前。只读，不会改动结果库。",
+                     "Runs saved in the results store {path} (written by `chainsim run`; the CHAINSIM_STORE "
+                     "environment variable names another file), newest first. Read only: the store is never changed."),
+    "stored_missing": ("结果库 {path} 不存在。在命令行运行以下命令即可生成（结果写入当前目录的 results.duckdb）：",
+                       "There is no results store at {path}. Make one from the command line (it writes "
+                       "results.duckdb in the current folder):"),
+    "stored_error": ("无法读取结果库：{error}", "Cannot read the results store: {error}"),
+    "stored_empty": ("结果库 {path} 中还没有保存的结果。", "The results store {path} holds no runs yet."),
+    "stored_count": ("共 {n} 条结果，显示 {shown} 条", "{n} stored runs, {shown} shown"),
+    "stored_filter": ("按方案筛选", "Filter by scenario"),
+    "stored_filter_help": ("不选即显示全部方案。", "Leave empty to show every scenario."),
+    "stored_choose": ("查看一条结果", "Show a run"),
+    "stored_choose_hint": ("选择一条结果…", "Choose a run…"),
+    "stored_gone": ("结果 {run_id} 已不在结果库中（可能已被删除）。", "The run {run_id} is no longer in the store (deleted?)."),
+    "stored_caption": ("{scenario} · {reps} 次重复模拟 · 随机种子 {seed} · {engine} 引擎 · chainsim {version} · "
+                       "保存于 {time} (UTC) · 来源 {source}",
+                       "{scenario} · {reps} replicates · seed {seed} · {engine} engine · chainsim {version} · "
+                       "saved {time} (UTC) · from {source}"),
+    "stored_targets": ("各产业链目标达成概率（已存结果）", "Probability of reaching each chain's target (stored run)"),
+    "col_run_id": ("结果编号", "Run id"),
+    "col_scenario": ("方案", "Scenario"),
+    "col_reps": ("重复次数", "Replicates"),
+    "col_seed": ("随机种子", "Seed"),
+    "col_engine": ("引擎", "Engine"),
+    "col_saved_utc": ("保存时间 (UTC)", "Saved (UTC)"),
+    "col_source": ("来源文件", "Source file"),
+    "col_p": ("达成概率 (%)", "P(reach) (%)"),
 }
 
 

@@ -3,6 +3,8 @@
 ``CHAINSIM_SCENARIO_DIR``: folder whose top-level ``*.yaml`` files the scenario picker
 lists (default: ``scenarios/`` in the working directory, else in the repository).
 ``CHAINSIM_APP_REPS``: default number of replicates per run (default 300).
+``CHAINSIM_STORE``: the results store the stored-runs page reads (default
+``results.duckdb`` in the working directory, as ``chainsim run`` writes it).
 """
 
 from __future__ import annotations
@@ -54,3 +56,10 @@ def default_reps() -> int:
 def reps_choices() -> list[int]:
     """Replicate counts for the sidebar, including the default."""
     return sorted({*REPS_CHOICES, default_reps()})
+
+
+def store_path() -> Path:
+    """The results store (a DuckDB file) the stored-runs page reads: ``CHAINSIM_STORE``,
+    else ``results.duckdb`` in the working directory. The file need not exist."""
+    env = os.environ.get("CHAINSIM_STORE")
+    return Path(env).expanduser() if env else Path.cwd() / "results.duckdb"

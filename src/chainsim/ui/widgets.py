@@ -124,7 +124,7 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
     return values
 
 
-PAGES = ("results", "compare", "what", "calibration", "provenance", "download")
+PAGES = ("results", "compare", "what", "calibration", "provenance", "download", "stored")
 """Page ids, in the order of the page picker."""
 
 
