@@ -136,3 +136,8 @@ def test_debug_shows_the_traceback_of_an_internal_error():
     proc = _run_with_a_bug(debug=True)
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr
+
+
+def test_version_is_printed():
+    proc = chainsim("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("chainsim ")

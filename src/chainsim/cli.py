@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from . import __version__
 from .errors import InputError
 from .scenario import ScenarioError
 
@@ -29,6 +30,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="chainsim", description="Can a county's industrial chains reach their targets?")
     parser.add_argument("--debug", action="store_true", help="show the traceback of internal errors")
+    parser.add_argument("--version", action="version", version=f"chainsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
         try:
