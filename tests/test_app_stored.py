@@ -91,7 +91,7 @@ def test_page_lists_every_stored_run_newest_first(store) -> None:
     assert table[t("col_scenario", "zh")].tolist() == ["tiny_b", "tiny", "tiny"]
     assert table[t("col_seed", "zh")].tolist() == [3, 2, 1]
     assert table[t("col_reps", "zh")].tolist() == [REPS] * 3
-    assert table[t("col_source", "zh")].tolist() == ["", str(TINY_YAML), str(TINY_YAML)]
+    assert table[t("col_run_source", "zh")].tolist() == ["", str(TINY_YAML), str(TINY_YAML)]
     assert str(path) in at.caption[0].value
 
 

@@ -1,39 +1,57 @@
-"""Scenario files: pydantic models, and loading with errors located by file and line.
+"""Scenario files: reading them safely, with every problem located by file and line.
 
-Core objects: ``Scenario`` (frozen, strict) and ``load_scenario(path) -> Scenario``. A
-scenario is one county, its calendar, its chains with targets, one policy (lever values,
-possibly changing over time), uncertain parameters, the reported figures it is
-calibrated to, and ensemble defaults. All money is in 亿元; see ``chainsim.units``.
+Core objects: ``load_scenario(path) -> Scenario``, ``scenario_from_yaml_text`` (uploads),
+``scenario_to_yaml``, ``Problem`` and ``ScenarioError``. The schema itself (``Scenario``
+and its parts) lives in ``chainsim.schema`` and is re-exported here, so
+``from chainsim.scenario import Scenario, load_scenario`` is the usual import.
 
-Loading never executes anything: YAML goes through ``yaml.SafeLoader`` after the node
-graph is checked for alias bombs, and every problem becomes a ``Problem`` carrying the
+Loading never executes anything: the file's size and encoding are checked first, YAML goes
+through ``yaml.SafeLoader`` after the node graph is checked for alias bombs, ``extends``
+merges a baseline under the file, and every problem becomes a ``Problem`` carrying the
 file, the line and the dotted field path. ``ScenarioError`` holds them all.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import difflib
-import hashlib
-import json
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, ValidationError
+
+from .schema import (
+    SIZE_CLASS_EDGES_YI,
+    AmountYi,
+    Calendar,
+    Calibration,
+    Chain,
+    County,
+    Ensemble,
+    FreeParameter,
+    Intensity,
+    LeverSetting,
+    Moment,
+    ParameterSetting,
+    Policy,
+    Scenario,
+    Step,
+    Target,
+    did_you_mean,
+    month_index,
+    month_label,
+    semantic_problems,
 )
 
-from .catalogue import LEVERS, PARAMETERS
-from .units import MoneyError, parse_money
+__all__ = [
+    "MAX_FILE_BYTES", "MAX_YAML_NODES", "MAX_EXTENDS_DEPTH", "Problem", "ScenarioError",
+    "load_scenario", "scenario_from_data", "scenario_from_yaml_text", "scenario_to_yaml", "parse_text",
+    "locate_problems",
+    # the schema, re-exported
+    "SIZE_CLASS_EDGES_YI", "AmountYi", "Calendar", "Calibration", "Chain", "County", "Ensemble", "FreeParameter",
+    "Intensity", "LeverSetting", "Moment", "ParameterSetting", "Policy", "Scenario", "Step", "Target",
+    "did_you_mean", "month_index", "month_label", "semantic_problems",
+]
 
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario file accepted, in bytes (1 MB)."""
@@ -70,498 +88,7 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-# --------------------------------------------------------------------------- field types
-
-
-def _money(value: Any) -> float:
-    try:
-        return parse_money(value)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from None
-
-
-MoneyYi = Annotated[float, BeforeValidator(_money)]
-"""Money in 亿元; accepts "200亿", "200亿元", "2e10 CNY", "20 bn CNY" or a plain number."""
-
-PositiveMoneyYi = Annotated[float, BeforeValidator(_money), Field(gt=0)]
-
-
-def _year_month(value: Any) -> str:
-    if isinstance(value, _dt.date):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2200:
-        return f"{value:04d}-01"
-    if isinstance(value, str):
-        parts = value.strip().split("-")
-        if len(parts) in (2, 3) and parts[0].isdigit() and parts[1].isdigit():
-            year, month = int(parts[0]), int(parts[1])
-            if 1900 <= year <= 2200 and 1 <= month <= 12:
-                return f"{year:04d}-{month:02d}"
-    raise ValueError(f"expected a month as YYYY-MM (e.g. 2022-01), got {value!r}")
-
-
-YearMonth = Annotated[str, BeforeValidator(_year_month)]
-"""A calendar month written YYYY-MM."""
-
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-
-
-def month_index(ym: str) -> int:
-    """Months since year 0 for a YYYY-MM string (used for month arithmetic)."""
-    year, month = (int(x) for x in ym.split("-"))
-    return year * 12 + (month - 1)
-
-
-def month_label(index: int) -> str:
-    """Inverse of ``month_index``."""
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _known(named: dict[str, Any], catalogue: dict[str, Any], kind: str) -> dict[str, Any]:
-    """``named`` unchanged if every key is in ``catalogue``; else a did-you-mean error."""
-    for name in named:
-        if name not in catalogue:
-            raise ValueError(f"unknown {kind} {name!r}{did_you_mean(name, catalogue)}")
-    return named
-
-
-class Strict(BaseModel):
-    """Base of every scenario model: unknown keys are errors and objects are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-Provenance = Literal["reported", "calibrated", "assumed"]
-
-
-class Sourced(Strict):
-    """Where a number comes from."""
-
-    provenance: Provenance = Field(description="reported (cite a figure), calibrated (give an interval) or assumed.")
-    figure: str | None = Field(None, description="Id of the reported figure in data/reported_figures.csv.")
-    interval: tuple[float, float] | None = Field(None, description="Calibrated interval, in the value's unit.")
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _provenance_is_complete(self) -> "Sourced":
-        if self.provenance == "reported" and not self.figure:
-            raise ValueError("a reported value must name its figure (figure: <id>)")
-        if self.provenance == "calibrated" and self.interval is None:
-            raise ValueError("a calibrated value must give its interval (interval: [low, high])")
-        if self.interval is not None and self.interval[0] > self.interval[1]:
-            raise ValueError("interval low is above high")
-        return self
-
-
-class AmountYi(Sourced):
-    """An amount of money in 亿元 with its provenance."""
-
-    value_yi: PositiveMoneyYi = Field(alias="value", description="Amount in 亿元 (> 0).")
-
-
-class Target(Strict):
-    """A chain's target: annual output of ``value`` 亿元 in ``year``."""
-
-    value_yi: PositiveMoneyYi = Field(alias="value", description="Target annual output, 亿元 (> 0).")
-    year: int = Field(ge=1900, le=2200, description="Calendar year the target is for.")
-    figure: str | None = Field(None, description="Reported figure stating the target.")
-    provenance: Provenance = "reported"
-
-    @model_validator(mode="after")
-    def _reported_names_figure(self) -> "Target":
-        if self.provenance == "reported" and not self.figure:
-            raise ValueError("a reported target must name its figure (figure: <id>)")
-        return self
-
-
-class Intensity(Sourced):
-    """Annual output at full capacity per 亿元 invested (亿元 output per year per 亿元)."""
-
-    value: float = Field(gt=0, le=10)
-
-
-class Chain(Strict):
-    """An industrial chain (产业链): base output, targets, segments, leaders."""
-
-    id: Identifier
-    name_zh: str = Field(min_length=1)
-    name_en: str = Field(min_length=1)
-    base_output: AmountYi = Field(description="Annual output at the start, 亿元/year.")
-    targets: list[Target] = Field(min_length=1)
-    segments: list[str] = Field(min_length=1, description="Segments (环节) of the chain.")
-    segments_filled: int = Field(ge=0, description="How many segments are present at the start.")
-    leaders: list[str] = Field(default_factory=list, description="Leader enterprises (链主) named in the seeds.")
-    enterprises: int | None = Field(None, ge=1, le=100_000, description="Initial enterprise count; derived if absent.")
-    output_intensity: Intensity | None = None
-    attraction_weight: float | None = Field(None, gt=0, description="Relative share of leads; default ∝ base output.")
-    priority: bool = Field(False, description="A priority chain under the chain-chief system (链长制).")
-    in_park: bool = Field(True, description="Produces inside the county's industrial parks.")
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _segments_fit(self) -> "Chain":
-        if self.segments_filled > len(self.segments):
-            raise ValueError(f"segments_filled ({self.segments_filled}) exceeds the {len(self.segments)} segments")
-        years = [t.year for t in self.targets]
-        if len(set(years)) != len(years):
-            raise ValueError("two targets for the same year")
-        return self
-
-
-class Calendar(Strict):
-    """Simulated time: monthly steps from ``start`` through ``horizon``."""
-
-    start: YearMonth
-    step: Literal["month"] = "month"
-    horizon: YearMonth
-    warmup_months: int = Field(36, ge=0, le=240, description="Months simulated before start to fill the pipeline.")
-
-    @model_validator(mode="after")
-    def _horizon_after_start(self) -> "Calendar":
-        if month_index(self.horizon) < month_index(self.start):
-            raise ValueError(f"horizon {self.horizon} is before start {self.start}")
-        if month_index(self.horizon) - month_index(self.start) >= 12 * 60:
-            raise ValueError("horizon more than 60 years after start")
-        return self
-
-    @property
-    def months(self) -> int:
-        """Number of simulated months from start through horizon."""
-        return month_index(self.horizon) - month_index(self.start) + 1
-
-    @property
-    def start_year(self) -> int:
-        return int(self.start[:4])
-
-
-class Step(Strict):
-    """A lever value in force from a month on."""
-
-    from_: YearMonth = Field(alias="from")
-    value: float
-
-
-class LeverSetting(Strict):
-    """A lever: a value, optionally changed from given months on and per chain."""
-
-    value: float
-    schedule: list[Step] = Field(default_factory=list)
-    by_chain: dict[str, float] = Field(default_factory=dict)
-    note: str = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_number(cls, data: Any) -> Any:
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
-            return {"value": data}
-        return data
-
-    def values(self) -> list[float]:
-        return [self.value, *(s.value for s in self.schedule), *self.by_chain.values()]
-
-
-class Policy(Strict):
-    """A named set of lever values over time."""
-
-    name: str = "status_quo"
-    description: str = ""
-    levers: dict[str, LeverSetting] = Field(default_factory=dict)
-
-    @field_validator("levers")
-    @classmethod
-    def _known_levers(cls, levers: dict[str, LeverSetting]) -> dict[str, LeverSetting]:
-        return _known(levers, LEVERS, "lever")
-
-    def lever(self, name: str) -> LeverSetting:
-        return self.levers.get(name) or LeverSetting(value=LEVERS[name].default)
-
-
-Distribution = Literal["fixed", "uniform", "loguniform", "triangular", "normal", "lognormal"]
-
-
-class ParameterSetting(Sourced):
-    """A model parameter: fixed (``value``) or uncertain (``dist`` with bounds)."""
-
-    provenance: Provenance = "assumed"
-    value: float | None = None
-    dist: Distribution = "fixed"
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    sd: float | None = Field(None, gt=0)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_number(cls, data: Any) -> Any:
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
-            return {"value": data}
-        return data
-
-    @model_validator(mode="after")
-    def _distribution_complete(self) -> "ParameterSetting":
-        if self.dist == "fixed":
-            if self.value is None:
-                raise ValueError("a fixed parameter needs value")
-        elif self.dist in ("uniform", "loguniform", "triangular"):
-            if self.low is None or self.high is None or not self.low < self.high:
-                raise ValueError(f"a {self.dist} distribution needs low < high")
-            if self.dist == "loguniform" and self.low <= 0:
-                raise ValueError("a loguniform distribution needs low > 0")
-            if self.dist == "triangular" and (self.mode is None or not self.low <= self.mode <= self.high):
-                raise ValueError("a triangular distribution needs low <= mode <= high")
-        else:
-            if self.value is None or self.sd is None:
-                raise ValueError(f"a {self.dist} distribution needs value (its mean or median) and sd")
-            if self.dist == "lognormal" and self.value <= 0:
-                raise ValueError("a lognormal distribution needs value > 0 (its median)")
-        return self
-
-    @property
-    def central(self) -> float:
-        """A representative value: the fixed value, mode, or mid-point."""
-        if self.value is not None:
-            return self.value
-        if self.mode is not None:
-            return self.mode
-        assert self.low is not None and self.high is not None
-        if self.dist == "loguniform":
-            return math.sqrt(self.low * self.high)
-        return 0.5 * (self.low + self.high)
-
-
-SIZE_CLASS_EDGES_YI = (1.0, 5.0, 10.0)
-"""Project size-class edges (亿元) in which flows are recorded: the classes the seeds report."""
-
-Statistic = Literal[
-    "signed_count", "signed_value_yi", "started_count", "started_value_yi",
-    "completed_count", "completed_value_yi", "output_yi",
-]
-
-
-class Moment(Strict):
-    """A reported figure and the simulated statistic it is compared with."""
-
-    figure: str
-    statistic: Statistic
-    period_from: YearMonth = Field(alias="from")
-    period_to: YearMonth = Field(alias="to")
-    chains: list[str] | Literal["all", "in_park"] = "all"
-    size_min_yi: MoneyYi | None = Field(None, description="Count only projects of at least this size, 亿元.")
-    size_max_yi: MoneyYi | None = Field(None, description="Count only projects below this size, 亿元.")
-    scale: float = Field(1.0, gt=0, description="Multiply the reported value by this before comparing.")
-
-    @model_validator(mode="after")
-    def _period_ordered(self) -> "Moment":
-        if month_index(self.period_to) < month_index(self.period_from):
-            raise ValueError("'to' is before 'from'")
-        if self.size_min_yi is not None and self.size_max_yi is not None and self.size_min_yi >= self.size_max_yi:
-            raise ValueError("size_min_yi must be below size_max_yi")
-        for bound in (self.size_min_yi, self.size_max_yi):
-            if bound is not None and bound not in SIZE_CLASS_EDGES_YI:
-                raise ValueError(f"size bounds must be size-class edges {SIZE_CLASS_EDGES_YI} 亿元, got {bound}")
-        return self
-
-
-class FreeParameter(Strict):
-    """A parameter the calibration may move, within [low, high]."""
-
-    low: float
-    high: float
-    log: bool = Field(False, description="Search on a log scale.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FreeParameter":
-        if not self.low < self.high:
-            raise ValueError("low must be below high")
-        if self.log and self.low <= 0:
-            raise ValueError("a log-scale parameter needs low > 0")
-        return self
-
-
-class Calibration(Strict):
-    """The reported figures this scenario is calibrated to, and which parameters are free."""
-
-    targets: list[Moment] = Field(default_factory=list)
-    holdout: list[Moment] = Field(default_factory=list)
-    free: dict[str, FreeParameter] = Field(default_factory=dict)
-
-    @field_validator("free")
-    @classmethod
-    def _known_parameters(cls, free: dict[str, FreeParameter]) -> dict[str, FreeParameter]:
-        return _known(free, PARAMETERS, "parameter")
-
-
-class Ensemble(Strict):
-    """Ensemble defaults: replicate count and master seed."""
-
-    reps: int = Field(1000, ge=1, le=1_000_000)
-    seed: int = Field(20220228, ge=0, le=2**63 - 1)
-
-
-class County(Strict):
-    name_zh: str = Field(min_length=1)
-    name_en: str = Field(min_length=1)
-    province: str = ""
-
-
-class Scenario(Strict):
-    """A whole scenario file (after ``extends`` has been merged)."""
-
-    id: Identifier
-    title: str = ""
-    county: County
-    calendar: Calendar
-    chains: list[Chain] = Field(min_length=1)
-    policy: Policy = Field(default_factory=Policy)
-    parameters: dict[str, ParameterSetting] = Field(default_factory=dict)
-    calibration: Calibration = Field(default_factory=Calibration)
-    ensemble: Ensemble = Field(default_factory=Ensemble)
-
-    @field_validator("parameters")
-    @classmethod
-    def _known_parameters(cls, parameters: dict[str, ParameterSetting]) -> dict[str, ParameterSetting]:
-        return _known(parameters, PARAMETERS, "parameter")
-
-    @property
-    def chain_ids(self) -> list[str]:
-        return [c.id for c in self.chains]
-
-    def chain(self, chain_id: str) -> Chain:
-        for c in self.chains:
-            if c.id == chain_id:
-                return c
-        raise KeyError(f"no chain {chain_id!r}{did_you_mean(chain_id, self.chain_ids)}")
-
-    @property
-    def last_target_year(self) -> int:
-        return max(t.year for c in self.chains for t in c.targets)
-
-    def content_hash(self) -> str:
-        """SHA-256 of the scenario's canonical JSON: equal for equal content."""
-        text = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def with_levers(self, **values: float) -> "Scenario":
-        """A copy with the given levers set to constant values (no schedule)."""
-        levers = dict(self.policy.levers)
-        for name, value in values.items():
-            if name not in LEVERS:
-                raise KeyError(f"unknown lever {name!r}{did_you_mean(name, LEVERS)}")
-            spec = LEVERS[name]
-            if not spec.low <= float(value) <= spec.high:
-                raise ValueError(f"{name} = {value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}")
-            levers[name] = LeverSetting(value=float(value))
-        return self.model_copy(update={"policy": self.policy.model_copy(update={"levers": levers})})
-
-    def with_parameters(self, **values: float) -> "Scenario":
-        """A copy with the given parameters fixed at the given values (provenance kept)."""
-        params = dict(self.parameters)
-        for name, value in values.items():
-            if name not in PARAMETERS:
-                raise KeyError(f"unknown parameter {name!r}{did_you_mean(name, PARAMETERS)}")
-            old = params.get(name)
-            if old is None:
-                params[name] = ParameterSetting(value=float(value), provenance="assumed")
-            else:
-                params[name] = old.model_copy(update={"value": float(value), "dist": "fixed"})
-        return self.model_copy(update={"parameters": params})
-
-
-# --------------------------------------------------------------------------- semantic checks
-
-
-def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
-    """Checks that pass the schema but make no sense to the model: (path, message) pairs."""
-    out: list[tuple[tuple[Any, ...], str]] = []
-    start_year = scenario.calendar.start_year
-    horizon_year = int(scenario.calendar.horizon[:4])
-    ids = scenario.chain_ids
-    seen: set[str] = set()
-    for i, chain in enumerate(scenario.chains):
-        if chain.id in seen:
-            out.append((("chains", i, "id"), f"duplicate chain id {chain.id!r}"))
-        seen.add(chain.id)
-        for j, target in enumerate(chain.targets):
-            if target.year < start_year:
-                out.append((("chains", i, "targets", j, "year"),
-                            f"target year {target.year} is before the start ({scenario.calendar.start})"))
-            elif target.year > horizon_year:
-                out.append((("chains", i, "targets", j, "year"),
-                            f"target year {target.year} is after the horizon ({scenario.calendar.horizon})"))
-        n_years = horizon_year - start_year + 1
-        if len(chain.targets) > n_years:
-            out.append((("chains", i, "targets"),
-                        f"{len(chain.targets)} targets but only {n_years} simulated years"))
-    for name, setting in scenario.policy.levers.items():
-        spec = LEVERS[name]
-        path = ("policy", "levers", name)
-        if not spec.low <= setting.value <= spec.high:
-            out.append(((*path, "value"), f"{setting.value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}"))
-        for k, step in enumerate(setting.schedule):
-            if not spec.low <= step.value <= spec.high:
-                out.append(((*path, "schedule", k, "value"),
-                            f"{step.value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}"))
-            if month_index(step.from_) < month_index(scenario.calendar.start):
-                out.append(((*path, "schedule", k, "from"), f"{step.from_} is before the start {scenario.calendar.start}"))
-        for chain_id, value in setting.by_chain.items():
-            if chain_id not in ids:
-                out.append(((*path, "by_chain", chain_id), f"no chain {chain_id!r}{did_you_mean(chain_id, ids)}"))
-            elif not spec.low <= value <= spec.high:
-                out.append(((*path, "by_chain", chain_id),
-                            f"{value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}"))
-    for name, setting in scenario.parameters.items():
-        spec = PARAMETERS[name]
-        path = ("parameters", name)
-        for key in ("value", "low", "high", "mode"):
-            v = getattr(setting, key)
-            if v is not None and not spec.low <= v <= spec.high:
-                out.append(((*path, key), f"{v} is outside the parameter's bounds [{spec.low}, {spec.high}] {spec.unit}"))
-    from .figures import load_figures  # local: figures loads a CSV
-
-    figures = load_figures()
-    cal = scenario.calibration
-    warm_start = month_index(scenario.calendar.start) - scenario.calendar.warmup_months
-    horizon = month_index(scenario.calendar.horizon)
-    for group in ("targets", "holdout"):
-        for k, m in enumerate(getattr(cal, group)):
-            path = ("calibration", group, k)
-            if m.figure not in figures:
-                out.append(((*path, "figure"), f"no reported figure {m.figure!r}{did_you_mean(m.figure, figures)}"))
-            if month_index(m.period_from) < warm_start or month_index(m.period_to) > horizon:
-                out.append(((*path, "from"), f"period {m.period_from}..{m.period_to} is outside the simulated "
-                            f"months {month_label(warm_start)}..{scenario.calendar.horizon} (warm-up included)"))
-            if isinstance(m.chains, list):
-                for c in m.chains:
-                    if c not in ids:
-                        out.append(((*path, "chains"), f"no chain {c!r}{did_you_mean(c, ids)}"))
-    for name, free in cal.free.items():
-        spec = PARAMETERS[name]
-        if free.low < spec.low or free.high > spec.high:
-            out.append((("calibration", "free", name),
-                        f"[{free.low}, {free.high}] leaves the parameter's bounds [{spec.low}, {spec.high}]"))
-    for i, chain in enumerate(scenario.chains):
-        for j, target in enumerate(chain.targets):
-            if target.figure and target.figure not in figures:
-                out.append((("chains", i, "targets", j, "figure"),
-                            f"no reported figure {target.figure!r}{did_you_mean(target.figure, figures)}"))
-        for key in ("base_output", "output_intensity"):
-            src = getattr(chain, key)
-            if src is not None and src.figure and src.figure not in figures:
-                out.append((("chains", i, key, "figure"),
-                            f"no reported figure {src.figure!r}{did_you_mean(src.figure, figures)}"))
-    for name, setting in scenario.parameters.items():
-        if setting.figure and setting.figure not in figures:
-            out.append((("parameters", name, "figure"),
-                        f"no reported figure {setting.figure!r}{did_you_mean(setting.figure, figures)}"))
-    return out
-
-
 # --------------------------------------------------------------------------- YAML with positions
-
-
-def did_you_mean(word: str, choices: Any) -> str:
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
 
 
 class _Located:
@@ -698,16 +225,12 @@ def parse_text(text: str, name: str) -> tuple[dict[str, Any], _Located]:
     return data, located
 
 
-def _merge(base: Any, over: Any, base_loc: _Located, over_loc: _Located, path: tuple[Any, ...],
-           into: _Located) -> Any:
-    """Deep-merge mappings (over wins); lists and scalars are replaced whole."""
+def _merge(base: Any, over: Any) -> Any:
+    """Deep-merge mappings (``over`` wins); lists and scalars are replaced whole."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
-            if key in base:
-                out[key] = _merge(base[key], value, base_loc, over_loc, (*path, key), into)
-            else:
-                out[key] = value
+            out[key] = _merge(base[key], value) if key in base else value
         return out
     return over
 
@@ -739,9 +262,9 @@ def _resolve(path: Path, depth: int, chain: tuple[Path, ...]) -> tuple[dict[str,
                 raise ScenarioError([Problem(str(path), located.line_of(("extends",))[1], "extends",
                                              f"extends a missing file: {parent}")]) from None
             raise
-        merged = _merge(merged, pdata, merged_loc, ploc, (), merged_loc)
+        merged = _merge(merged, pdata)
         merged_loc.lines.update(ploc.lines)
-    merged = _merge(merged, data, merged_loc, located, (), merged_loc)
+    merged = _merge(merged, data)
     # the child's own positions win for every path it sets
     merged_loc.lines.update(located.lines)
     merged_loc.file = str(path)

@@ -203,7 +203,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_seed": ("随机种子", "Seed"),
     "col_engine": ("引擎", "Engine"),
     "col_saved_utc": ("保存时间 (UTC)", "Saved (UTC)"),
-    "col_source": ("来源文件", "Source file"),
+    "col_run_source": ("来源文件", "Scenario file"),
     "col_p": ("达成概率 (%)", "P(reach) (%)"),
 }
 

@@ -72,7 +72,7 @@ def runs_table(runs_: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("col_seed", lang): runs_["seed"].astype(int),
         t("col_engine", lang): runs_["engine"],
         t("col_saved_utc", lang): [_time(v) for v in runs_["created_utc"]],
-        t("col_source", lang): runs_["source"].fillna(""),
+        t("col_run_source", lang): runs_["source"].fillna(""),
         t("col_run_id", lang): runs_["run_id"],
     })
 

@@ -1,0 +1,24 @@
+"""The app's labels: every key once, in both languages."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from chainsim.ui.i18n import LABELS
+
+I18N = Path(__file__).resolve().parents[1] / "src" / "chainsim" / "ui" / "i18n.py"
+
+
+def test_no_label_key_is_written_twice():
+    tree = ast.parse(I18N.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            repeated = {k for k in keys if keys.count(k) > 1}
+            assert not repeated, f"label keys written twice (the later silently wins): {sorted(repeated)}"
+
+
+def test_every_label_has_chinese_and_english_text():
+    for key, (zh, en) in LABELS.items():
+        assert zh.strip() and en.strip(), key
