@@ -338,3 +338,32 @@ def test_seeds_dir_honours_env_var(monkeypatch, tmp_path):
     assert seeds_dir() == tmp_path
     monkeypatch.delenv("CHAINSIM_SEEDS_DIR")
     assert seeds_dir().parts[-2:] == ("shared", "seeds")
+
+
+def _figures_cli(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "chainsim.cli", "figures", *args], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_figures_command_prints_a_figure_with_its_quote_and_source():
+    proc = _figures_cli("lc_2021_signed_value")
+    assert proc.returncode == 0, proc.stderr
+    assert "96.92 亿元" in proc.stdout and "000_c91d9c35e1b5a817.txt" in proc.stdout
+    assert '"' in proc.stdout  # the quote
+
+
+def test_figures_command_json_converts_money_to_yi():
+    import json
+
+    proc = _figures_cli("lc_prework_fund", "--json")
+    [fig] = json.loads(proc.stdout)
+    assert fig["value"] == 500 and fig["unit"] == "万元" and fig["value_yi"] == 0.05
+
+
+def test_figures_command_rejects_an_unknown_id_with_a_suggestion():
+    proc = _figures_cli("lc_2021_signd_count")
+    assert proc.returncode == 2
+    assert "did you mean 'lc_2021_signed_count'" in proc.stderr and "Traceback" not in proc.stderr
