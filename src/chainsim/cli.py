@@ -33,13 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chainsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"chainsim.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"chainsim.commands.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"chainsim.commands.{name}").register(sub)
     return parser
 
 
