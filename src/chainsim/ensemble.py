@@ -160,11 +160,6 @@ def simulate_blocks(task: Task) -> list[Trajectories]:
     return out
 
 
-def simulate_task(task: Task) -> Trajectories:
-    """Simulate one task's replicates (runs inside a worker)."""
-    return Trajectories.concat(simulate_blocks(task))
-
-
 def _run_and_reduce(task: Task, reducer: Callable[[Trajectories], Any]) -> list[Any]:
     return [reducer(block) for block in simulate_blocks(task)]
 

@@ -112,14 +112,6 @@ def draw_project_sizes(rng: np.random.Generator, n: int, major_share: ArrayLike,
     return np.asarray(median * np.exp(sigma * z), dtype=float)
 
 
-def size_mixture_mean_yi(major_share: float, ordinary_median_yi: float, ordinary_sigma: float,
-                         major_median_yi: float, major_sigma: float) -> float:
-    """Mean project investment (亿元) of the two-tier mixture."""
-    ordinary = ordinary_median_yi * np.exp(0.5 * ordinary_sigma**2)
-    major = major_median_yi * np.exp(0.5 * major_sigma**2)
-    return float((1 - major_share) * ordinary + major_share * major)
-
-
 # ------------------------------------------------------------------ stage transitions
 
 

@@ -61,14 +61,6 @@ class Plan:
     def max_segments(self) -> int:
         return int(self.filled0.shape[1])
 
-    def calendar_month(self, m: int) -> int:
-        """Calendar month index of run month ``m``."""
-        return self.first_month + m
-
-    def year_of_run_month(self) -> np.ndarray:
-        """Calendar year of every run month (length ``total_months``)."""
-        return (self.first_month + np.arange(self.total_months)) // 12
-
 
 def lever_path(scenario: Scenario, name: str, first_month: int, total_months: int) -> np.ndarray:
     """Value of lever ``name`` in every run month and chain, (total_months, n_chains).

@@ -84,6 +84,13 @@ def _known(named: dict[str, Any], catalogue: dict[str, Any], kind: str) -> dict[
     return named
 
 
+def _number_means_value(cls: type, data: Any) -> Any:
+    """A plain number written for a setting means ``{value: number}``."""
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        return {"value": data}
+    return data
+
+
 class Strict(BaseModel):
     """Base of every scenario model: unknown keys are errors and objects are frozen."""
 
@@ -208,15 +215,7 @@ class LeverSetting(Strict):
     by_chain: dict[str, float] = Field(default_factory=dict)
     note: str = ""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_number(cls, data: Any) -> Any:
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
-            return {"value": data}
-        return data
-
-    def values(self) -> list[float]:
-        return [self.value, *(s.value for s in self.schedule), *self.by_chain.values()]
+    _plain_number = model_validator(mode="before")(classmethod(_number_means_value))
 
 
 class Policy(Strict):
@@ -249,12 +248,7 @@ class ParameterSetting(Sourced):
     mode: float | None = None
     sd: float | None = Field(None, gt=0)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_number(cls, data: Any) -> Any:
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
-            return {"value": data}
-        return data
+    _plain_number = model_validator(mode="before")(classmethod(_number_means_value))
 
     @model_validator(mode="after")
     def _distribution_complete(self) -> "ParameterSetting":

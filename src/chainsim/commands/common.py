@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -88,11 +87,6 @@ def progress_bar(enabled: bool, desc: str, unit: str = "block") -> tuple[Callabl
 
 def show_progress(args: argparse.Namespace) -> bool:
     return not getattr(args, "no_progress", False) and sys.stderr.isatty()
-
-
-def require(condition: bool, message: str) -> None:
-    if not condition:
-        raise InputError(message)
 
 
 def add_output_options(p: argparse.ArgumentParser, json_help: str = "print only CONTRACT.md's JSON on stdout") -> None:
