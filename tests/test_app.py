@@ -339,7 +339,7 @@ def test_downloaded_yaml_round_trips_through_the_cli(app: AppTest, tmp_path: Pat
     assert done.returncode == 0, done.stderr
     loaded = load_scenario(path)
     expected = {**status_quo_levers(scenario_from_yaml_text(TINY_TEXT)), **moved}
-    assert {name: loaded.policy.lever(name).value for name in LEVERS} == expected
+    assert {name: loaded.lever_from_policy_start(name) for name in LEVERS} == expected
     done = subprocess.run([sys.executable, "-m", "chainsim.cli", "run", str(path), "--reps", str(REPS), "--seed", "1",
                            "--no-store", "--json"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

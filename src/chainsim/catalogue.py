@@ -34,6 +34,23 @@ class LeverSpec:
     description: str
     figure: str | None = None
     provenance: Provenance = "assumed"
+    cost: "LeverCost | None" = None
+
+
+@dataclass(frozen=True)
+class LeverCost:
+    """What a lever costs the county a year, in 亿元/year: ``per_unit_yi`` × the lever's value.
+
+    For a lever whose unit is "× the county's land plan" the unit is the plan's 亩 a year
+    (see ``chainsim.costs``). ``provenance`` is ``reported`` when ``figure`` states the cost
+    (or the figures it is derived from), ``assumed`` otherwise; ``basis`` says what the
+    money buys and where the number comes from.
+    """
+
+    per_unit_yi: float
+    basis: str
+    provenance: Provenance = "assumed"
+    figure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,44 +72,75 @@ LEVERS: dict[str, LeverSpec] = {
     for spec in [
         LeverSpec(
             "attraction_effort", "招商力度", "Attraction effort", "× status quo", 0.25, 3.0, 1.0,
-            "Multiplier on the arrival rate of investment leads in every chain (精准招商, 点对点招商).",
+            "Attraction effort (精准招商, 点对点招商) relative to the status quo. Leads respond with diminishing "
+            "returns: × e(1 + effort_half)/(e + effort_half), at most 1 + effort_half times the status quo.",
+            cost=LeverCost(0.10, "招商 teams, events and travel: 0.10亿元 (1000万元) a year at status-quo effort "
+                           "(assumed; 確山 held 10 promotion events in half a year, qs_2014h1_promotion_events)"),
         ),
         LeverSpec(
             "chain_chief_priority", "链长制重点链倾斜", "Chain-chief priority", "0–1", 0.0, 1.0, 0.0,
-            "How strongly the chain-chief system (链长制) concentrates effort on priority chains: "
-            "priority chains get effort × (1 + chain_chief_gain × lever), the others keep theirs.",
+            "How strongly the chain-chief system (链长制) concentrates effort on priority chains: a priority "
+            "chain's share of the county's leads is raised by (1 + chain_chief_gain × lever) and the shares are "
+            "renormalised, so the other chains lose what the priority chains gain.",
             figure="lc_chain_count",
+            cost=LeverCost(0.02, "chain-chief offices and staff time: 0.02亿元 a year at full priority (assumed); "
+                           "its main cost is the attention the other chains lose"),
         ),
         LeverSpec(
             "precision_targeting", "精准补链", "Precision gap-filling", "share of leads", 0.0, 1.0, 0.2,
             "Share of new leads aimed at a chain's missing segments (补链/延链) instead of a random segment.",
+            cost=LeverCost(0.05, "industry-chain mapping (招商图谱) and targeted teams: 0.05亿元 a year to aim every "
+                           "lead (assumed)"),
         ),
         LeverSpec(
-            "approval_speedup", "审批提速", "Approval and build speed-up", "fraction cut", 0.0, 0.6, 0.0,
+            "approval_speedup", "审批提速", "Approval and build speed-up", "fraction cut", 0.0, 0.53, 0.0,
             "Fractional cut in the signed→started lag and the build time (营商环境). 蕉城 cut a 3-year "
-            "build to under 17 months: a cut of 1 − 17/36 ≈ 0.53.",
+            "build to under 17 months: a cut of 1 − 17/36 ≈ 0.53, the largest cut the seeds report (the lever's maximum).",
             figure="jc_build_time_after",
+            cost=LeverCost(0.20, "one-stop approval service, 代办 teams and parallel reviews: 0.20亿元 a year for a "
+                           "full cut, 0.11亿元 for 蕉城's 53% (assumed)"),
         ),
         LeverSpec(
             "prework_fund_yi", "项目前期工作经费", "Pre-work fund", "亿元/year", 0.0, 0.5, 0.05,
-            "Annual fund for project pre-work; shortens the signed→started lag. 连城: 500万元 a year "
-            "(0.05亿元).",
+            "Annual fund for project pre-work; the share of projects whose pre-work it pays for "
+            "(fund / prework_need_yi, at most all) start sooner. 连城: 500万元 a year (0.05亿元).",
             figure="lc_prework_fund", provenance="reported",
+            cost=LeverCost(1.0, "the fund itself (连城: 每年安排500万元专项资金)", "reported", "lc_prework_fund"),
         ),
         LeverSpec(
-            "standard_factory_wm2", "标准化厂房供给", "Standard factory supply", "万平方米/year", 0.0, 50.0, 3.0,
-            "Ready-built standard factory floor space supplied per year; small projects that move into one "
-            "skip most of their build. 龙岩's ten parks built 109.75万平方米 from 2019 to 2020M08.",
+            "standard_factory_wm2", "标准化厂房供给", "Standard factory supply", "万平方米/year", 0.0, 20.0, 3.0,
+            "Ready-built standard factory floor space added per year to the county's stock; a small project "
+            "that finds space in one skips most of its build and needs no land. 龙岩's ten parks built "
+            "109.75万平方米 from 2019 to 2020M08, about 7万平方米 a year for each of its seven counties; "
+            "20万平方米 a year (the maximum) is three times that.",
             figure="ly_standard_factory_new",
+            cost=LeverCost(0.15, "construction at about 1,500元/m², 0.15亿元 per 万平方米 (assumed; 龙岩's parks "
+                           "were financed partly by special bonds, ly_special_bond_approved)"),
         ),
         LeverSpec(
             "finance_matching", "产融对接", "Finance matching", "0–1", 0.0, 1.0, 0.0,
             "Strength of bank–enterprise matching (产融对接, 银企对接): cuts the drop-out hazard of signed "
             "and started projects by up to finance_dropout_cut.",
+            cost=LeverCost(0.10, "risk-compensation pool and interest subsidies: 0.10亿元 a year at full strength "
+                           "(assumed; 龙岩 matched 10 projects with 25亿元 of credit, ly_finance_matching_credit)"),
         ),
         LeverSpec(
             "leader_drive", "以商招商", "Leader-driven attraction", "× status quo", 0.0, 3.0, 1.0,
             "Multiplier on the extra leads each chain leader (链主) pulls in (以商招商).",
+            cost=LeverCost(0.03, "rewards and services for leaders that bring suppliers: 0.03亿元 a year at "
+                           "status-quo drive (assumed)"),
+        ),
+        LeverSpec(
+            "land_supply", "工业用地供给", "Industrial land supply", "× land plan", 0.5, 1.25, 1.0,
+            "Industrial land made ready per year, as a multiple of the county's land plan "
+            "(resources.land_supply_mu_per_year). The province sets a county's land quota (用地指标); "
+            "reclaiming idle plots (盘活存量工业用地和闲置厂房, as 龙岩 does) adds at most about a quarter "
+            "(assumed), hence the maximum of 1.25×.",
+            figure="ly_etdz_ring_road_new_land",
+            cost=LeverCost(0.0055, "land development at 0.0055亿元 (55万元) per 亩: 龙岩经开区's ring road cost "
+                           "about 11亿元 and opens 2000多亩 (ly_etdz_ring_road_investment / "
+                           "ly_etdz_ring_road_new_land); × the plan's 亩 a year", "reported",
+                           "ly_etdz_ring_road_new_land"),
         ),
     ]
 }
@@ -150,10 +198,27 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "Extra lead intensity per chain leader (链主), times the leader_drive lever."),
         ParameterSpec("chain_chief_gain", "dimensionless", 0.0, 3.0, 0.5,
                       "Extra effort on a priority chain under full chain-chief priority."),
-        ParameterSpec("prework_gain", "dimensionless", 0.0, 5.0, 0.5,
-                      "Start-lag factor (1 + gain)/(1 + gain × fund/fund_ref) with fund_ref = 0.05亿元/year."),
-        ParameterSpec("factory_half_wm2", "万平方米/year", 0.1, 200.0, 10.0,
-                      "Standard-factory supply at which half of small projects find a ready factory."),
+        ParameterSpec("prework_lag_cut", "fraction", 0.0, 0.9, 0.3,
+                      "Cut in the signed→started lag of a project whose pre-work the fund pays for."),
+        ParameterSpec("prework_need_yi", "亿元/year", 0.01, 10.0, 0.5,
+                      "Pre-work fund that would pay for every project's pre-work (about 0.5% of a year's signed "
+                      "investment in 连城: 96.92亿 in 2021); a fund of f covers min(1, f / need) of the projects.",
+                      figure="lc_2021_signed_value"),
+        ParameterSpec("factory_wm2_per_yi", "万平方米 per 亿元", 0.1, 10.0, 1.0,
+                      "Standard-factory floor space a small project uses per 亿元 invested."),
+        ParameterSpec("investment_intensity_yi_per_mu", "亿元/亩", 0.005, 0.5, 0.04,
+                      "Investment per 亩 of industrial land (投资强度): a project of s 亿元 needs s / intensity 亩. "
+                      "0.04亿元 (400万元) per 亩 is 確山's 2015 plan: 120亿元 of fixed-asset investment on 2 km² "
+                      "(3,000亩) of new built-up area (qs_2015_plan_fai / qs_2015_plan_new_builtup_area).",
+                      figure="qs_2015_plan_new_builtup_area"),
+        ParameterSpec("land_wait_months", "months", 0.0, 36.0, 6.0,
+                      "How long a project ready to start waits for land or factory space before it goes elsewhere."),
+        ParameterSpec("effort_half", "× status quo", 0.1, 10.0, 0.5,
+                      "Saturation of attraction effort: leads × e(1 + h)/(e + h); at most 1 + h times the status "
+                      "quo however hard the county tries (the pool of movable investors is finite)."),
+        ParameterSpec("size_feedback_cap", "× base output", 1.0, 10.0, 2.0,
+                      "Largest output ratio (output / base output) that still raises a chain's lead arrivals: "
+                      "the size feedback stops compounding beyond it."),
         ParameterSpec("factory_build_factor", "fraction", 0.05, 1.0, 0.3,
                       "Build time of a small project in a ready factory, as a fraction of a new build."),
         ParameterSpec("small_project_max_yi", "亿元", 0.1, 10.0, 1.0,
@@ -168,6 +233,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
     ]
 }
 
+COUNTY_LEVERS = ("land_supply", "standard_factory_wm2")
+"""Levers that act on the county's shared resources (land, factory space), not on a chain."""
+
 PREWORK_FUND_REF_YI = 0.05
 """Reference pre-work fund, 亿元/year: 连城's 500万元 a year (figure lc_prework_fund)."""
 
@@ -179,3 +247,13 @@ LEADER_PROJECT_YI = 10.0
 
 BACKBONE_PROJECT_YI = 3.0
 """A completed project of at least this investment (亿元) becomes a backbone firm (骨干)."""
+
+PLAUSIBLE_GROWTH_PER_YEAR = 0.225
+"""Fastest output growth the seeds report, 1/year: 確山's industrial cluster, +22.5% year on year
+in H1 2014 (figure qs_2014h1_park_output_growth). Longyan's industry grew 2.6% in Jan–Aug 2020
+(ly_2020m1m8_industrial_va_growth). A chain simulated to grow faster than this, compounded from
+its base output to its target year, in more than ``GROWTH_WARNING_SHARE`` of replicates is
+flagged as implausible."""
+
+GROWTH_WARNING_SHARE = 0.05
+"""Share of replicates above the plausible growth at which ``chainsim run`` warns."""

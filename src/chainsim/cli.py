@@ -49,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"chainsim: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("chainsim: out of memory: the run needs more memory than this machine or its limit (ulimit -v) "
+              "allows; lower --reps or the scenario's lead_rate, land and factory supply, or set CHAINSIM_MEMORY_GB "
+              "below the limit so the run is refused before it starts", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("chainsim: interrupted", file=sys.stderr)
         return 130

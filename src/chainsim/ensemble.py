@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .memory import block_reps, check_memory
 from .prepare import Plan, make_plan
 from .records import Trajectories
 from .scenario import Scenario, month_label
@@ -89,8 +90,9 @@ def block_size(scenario: Scenario, engine: str) -> int:
     how the work is spread."""
     if engine != "fast":
         return MESA_BLOCK_REPS
-    firms = int(make_plan(scenario).n_enterprises.sum())
-    return int(np.clip(BLOCK_ENTERPRISES // max(firms, 1), 8, BLOCK_REPS))
+    plan = make_plan(scenario)
+    firms = int(plan.n_enterprises.sum())
+    return int(min(np.clip(BLOCK_ENTERPRISES // max(firms, 1), 8, BLOCK_REPS), block_reps(scenario, plan)))
 
 
 def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
@@ -109,6 +111,7 @@ def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
         raise ValueError("blocks_per_task must be at least 1")
     root = np.random.SeedSequence(seed)
     size = block_size(scenario, engine)
+    check_memory(scenario, size, engine)
     n_blocks = -(-reps // size)
     if engine == "fast":
         block_seeds = [(child,) for child in root.spawn(n_blocks)]

@@ -55,11 +55,15 @@ from .prepare import Plan, chain_intensity, draw_parameters, make_plan, size_bin
 from .records import INDEX, Trajectories, flow_index, new_record
 from .scenario import Scenario
 
-BATCH_MONTHS = 4
-"""Months of arrivals whose paths are drawn together; at most the shortest lead-to-production path (4 months)."""
+BATCH_MONTHS = 2
+"""Months of arrivals whose paths are drawn together: fewer than the shortest path from arrival
+to being ready to start (2 months), so a batch is drawn before any of its projects asks for land."""
 
 _TIER_ROWS = [INDEX["ent_leader"], INDEX["ent_backbone"], INDEX["ent_growth"], INDEX["ent_supplier"]]
-_STOCK_ROWS = [INDEX["stock_lead"], INDEX["stock_signed"], INDEX["stock_started"], INDEX["stock_completed"]]
+_STOCK_ROWS = [INDEX["stock_lead"], INDEX["stock_signed"], INDEX["stock_started"], INDEX["stock_completed"],
+               INDEX["stock_waiting"]]
+_WAITING = 4
+"""Index in ``_STOCK_ROWS`` of the signed projects waiting for land or factory space."""
 _N_TIERS = len(mech.TIERS)
 _LOG_FLOOR = -700.0
 """Floor on log(1 − q), a month's log-probability of no transition: keeps q = 1 finite."""
@@ -82,32 +86,73 @@ def _cumulative(log_keep: np.ndarray) -> np.ndarray:
 
 
 def _first_event(start: np.ndarray, log_v: np.ndarray, log_keep: np.ndarray, horizon: int,
-                 cum: np.ndarray | None = None, row: np.ndarray | None = None) -> np.ndarray:
+                 varying: "_Varying | None" = None, row: np.ndarray | None = None) -> np.ndarray:
     """Month of the first transition of projects that entered a stage in month ``start``.
 
     A project's monthly log-probability of no transition is ``log_keep`` (its own,
-    constant) plus, if ``cum`` is given, a part that varies by month and row (replicate ×
-    chain): ``cum[k, row]`` is its sum over the months before ``k``, shape (horizon + 1,
-    rows). The transition is in the first month ``m > start`` whose cumulative
-    log-survival falls below ``log_v`` (the log of a uniform on (0, 1]). Returns months in
-    (start, horizon]; ``horizon`` means no transition before the end of the run.
+    constant) plus, if ``varying`` is given, a part that varies by month and row
+    (replicate × chain). The transition is in the first month ``m > start`` whose
+    cumulative log-survival falls below ``log_v`` (the log of a uniform on (0, 1]).
+    Returns months in (start, horizon]; ``horizon`` means no transition before the end.
+
+    With a varying part, the closed form of the constant case is used while the lever
+    regime of the first month after ``start`` lasts, and a bisection on the cumulative
+    table after that. So an event before a lever changes is computed exactly as if the
+    lever never changed: a policy from month P leaves every month before P as it was.
     """
-    if cum is None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            k = np.where(log_keep < 0, np.ceil(log_v / np.minimum(log_keep, -1e-300)), np.inf)
-        return np.minimum(start + np.maximum(k, 1.0), horizon).astype(np.int64)
-    rows = cum.shape[1]
-    flat = cum.reshape(-1)
-    base = flat[(start + 1) * rows + row]
-    lo, hi = start + 1, np.full(start.shape, horizon, dtype=np.int64)
-    while True:
-        active = lo < hi
-        if not active.any():
-            return lo
-        mid = np.minimum((lo + hi) // 2, horizon - 1)
-        moved = (mid - start) * log_keep + flat[(mid + 1) * rows + row] - base < log_v
-        hi = np.where(active & moved, mid, hi)
-        lo = np.where(active & ~moved, mid + 1, lo)
+    if varying is None:
+        return _geometric(start, log_v, log_keep, horizon)
+    first = np.minimum(start + 1, horizon - 1)
+    keep0 = log_keep + varying.log_keep[first, row]
+    answer = _geometric(start, log_v, keep0, horizon)
+    change = varying.next_change[first]
+    later = np.flatnonzero(answer >= change)
+    if later.size:
+        answer[later] = varying.bisect(start[later], log_v[later], np.broadcast_to(log_keep, start.shape)[later],
+                                       row[later], change[later], horizon)
+    return answer
+
+
+def _geometric(start: np.ndarray, log_v: np.ndarray, log_keep: np.ndarray, horizon: int) -> np.ndarray:
+    """First month after ``start`` at a constant monthly log-survival ``log_keep`` (closed form)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.where(log_keep < 0, np.ceil(log_v / np.minimum(log_keep, -1e-300)), np.inf)
+    return np.minimum(start + np.maximum(k, 1.0), horizon).astype(np.int64)
+
+
+class _Varying:
+    """A stage's monthly log-survival that changes with a lever schedule, by row.
+
+    ``log_keep[k, row]``: the part of month ``k``; ``cum[k, row]``: its sum over the months
+    before ``k``; ``next_change[k]``: the first month after ``k`` whose lever regime differs
+    from month ``k``'s (the horizon if none).
+    """
+
+    def __init__(self, log_keep: np.ndarray, regime: np.ndarray):
+        self.log_keep = log_keep
+        self.cum = _cumulative(log_keep)
+        T = regime.size
+        nxt = np.full(T, T, dtype=np.int64)
+        for k in range(T - 2, -1, -1):
+            nxt[k] = k + 1 if regime[k + 1] != regime[k] else nxt[k + 1]
+        self.next_change = nxt
+
+    def bisect(self, start: np.ndarray, log_v: np.ndarray, log_keep: np.ndarray, row: np.ndarray,
+               lo: np.ndarray, horizon: int) -> np.ndarray:
+        """First month in [lo, horizon) whose cumulative log-survival since ``start`` is below
+        ``log_v`` (``horizon`` if none); no month before ``lo`` qualifies."""
+        rows = self.cum.shape[1]
+        flat = self.cum.reshape(-1)
+        base = flat[(start + 1) * rows + row]
+        lo, hi = lo.copy(), np.full(start.shape, horizon, dtype=np.int64)
+        while True:
+            active = lo < hi
+            if not active.any():
+                return lo
+            mid = np.minimum((lo + hi) // 2, horizon - 1)
+            moved = (mid - start) * log_keep + flat[(mid + 1) * rows + row] - base < log_v
+            hi = np.where(active & moved, mid, hi)
+            lo = np.where(active & ~moved, mid + 1, lo)
 
 
 def _constant_in_time(plan: Plan, *levers: str) -> bool:
@@ -290,6 +335,19 @@ class _Log:
     def _at(self, metric: np.ndarray | int, month: np.ndarray, row: np.ndarray) -> np.ndarray:
         return (metric * self.months + month) * self.rows + row
 
+    def enter(self, stage: int, month: np.ndarray, row: np.ndarray) -> None:
+        """Projects entering ``stage`` in ``month`` (before the horizon)."""
+        np.add.at(self.flat, self._at(_STOCK_ROWS[stage], month, row), _ONE)
+
+    def leave(self, stage: int, month: np.ndarray, row: np.ndarray) -> None:
+        """Projects leaving ``stage`` in ``month`` (the horizon or later: never)."""
+        gone = month < self.months
+        np.add.at(self.flat, self._at(_STOCK_ROWS[stage], month[gone], row[gone]), -_ONE)
+
+    def add(self, metric: str, month: int, row: np.ndarray, value: np.ndarray | float) -> None:
+        """Add ``value`` to ``metric`` of ``row`` in ``month``."""
+        np.add.at(self.flat, self._at(INDEX[metric], month, row), np.asarray(value, dtype=np.float32))
+
     def stay(self, stage: int, enter: np.ndarray | None, leave: np.ndarray, row: np.ndarray) -> None:
         """Projects in ``stage`` from month ``enter`` (None: counted as they arrived) until
         month ``leave`` (the horizon or later: never)."""
@@ -315,21 +373,27 @@ class _Log:
 
 
 class _Paths:
-    """Draws the whole path of arriving leads; holds the block's transition probabilities.
+    """Draws the paths of arriving leads and starts the projects that find land.
 
     Per replicate: the monthly probability that a lead is decided, and the log-probability
     of no commissioning and no exit in a month. Per lever regime (a distinct setting of the
     levers that matter here; one when no lever changes) and row: the signed stage's start
     and drop-out probabilities and the started stage's stall probability. ``_first_event``
     uses cumulative monthly tables only when these levers change during the run.
+
+    A path is drawn in two parts. ``draw`` takes a lead from its arrival to the month it is
+    ready to start (or lost or dropped before); ``start`` then serves the month's ready
+    projects, and those still waiting, from the county's land and factory space
+    (``mech.served_in_order``) and draws the rest of the served ones' paths, from their
+    actual start. Projects not served wait, and go elsewhere after ``land_wait_months``.
     """
 
-    _LEVERS = ("approval_speedup", "prework_fund_yi", "finance_matching", "standard_factory_wm2")
+    _LEVERS = ("approval_speedup", "prework_fund_yi", "finance_matching")
 
     def __init__(self, plan: Plan, p: dict[str, np.ndarray]):
         self.plan, self.p = plan, p
         R, C = p["lead_rate"].size, plan.n_chains
-        self.rows = R * C
+        self.R, self.rows = R, R * C
         paths = np.concatenate([plan.levers[name] for name in self._LEVERS], axis=1)  # (T, levers × C)
         settings, self.regime = np.unique(paths, axis=0, return_inverse=True)
         self.regime = self.regime.reshape(-1)  # regime of each month
@@ -346,32 +410,38 @@ class _Paths:
         self.keep_exit = _log_keep(mech.exit_probability(p["exit_per_year"]))
         self.intensity = chain_intensity(plan, p).reshape(-1)  # by row
         self.p_start = table(mech.start_probability(col["start_lag_months"], lev["approval_speedup"],
-                                                    lev["prework_fund_yi"], col["prework_gain"]))
+                                                    lev["prework_fund_yi"], col["prework_need_yi"],
+                                                    col["prework_lag_cut"]))
         self.p_drop = table(mech.dropout_probability(col["signed_dropout_per_year"], lev["finance_matching"],
                                                      col["finance_dropout_cut"]))
         self.p_signed_move = self.p_start + (1.0 - self.p_start) * self.p_drop  # as competing_outcome's cut
         self.p_stall = table(mech.dropout_probability(col["started_dropout_per_year"], lev["finance_matching"],
                                                       col["finance_dropout_cut"]))
         self.approval = table(lev["approval_speedup"])
-        self.factory = table(lev["standard_factory_wm2"])
         by_month = self.regime[:, None] * self.rows + np.arange(self.rows)  # (T, rows) flat indices
         varying_signed = not _constant_in_time(plan, "approval_speedup", "prework_fund_yi", "finance_matching")
         varying_started = not _constant_in_time(plan, "finance_matching")
-        self.cum_signed = _cumulative(_log_keep(self.p_signed_move[by_month])) if varying_signed else None
-        self.cum_stall = _cumulative(_log_keep(self.p_stall[by_month])) if varying_started else None
+        self.cum_signed = _Varying(_log_keep(self.p_signed_move[by_month]), self.regime) if varying_signed else None
+        self.cum_stall = _Varying(_log_keep(self.p_stall[by_month]), self.regime) if varying_started else None
+        # the county's stocks, per replicate, and the projects asking for them
+        self.land = np.full(R, plan.land_bank0_mu)
+        self.factory = np.full(R, plan.factory0_wm2)
+        self.wait = mech.wait_months(p["land_wait_months"])
+        self.ready: list[list[np.ndarray]] = [[] for _ in range(plan.total_months + 1)]
+        self.waiting = np.empty((5, 0))  # (row, size, segment, ready month, order key) of waiting projects
 
     def _at(self, month: np.ndarray, row: np.ndarray) -> np.ndarray:
         """Flat index into the per-regime tables of ``row`` in ``month``."""
         return self.regime[month] * self.rows + row
 
     def draw(self, arrival: np.ndarray, row: np.ndarray, filled_at: np.ndarray, rng: np.random.Generator,
-             log: _Log, births: list[list[np.ndarray]]) -> None:
-        """Paths of leads arriving in months ``arrival`` in rows ``row``; ``filled_at`` is
-        the (leads, segments) mask of their chain's filled segments in their arrival month.
-        Logs their stage stays and flows; schedules the enterprises they become in
-        ``births[month]`` as (row, segment, tier, capacity 亿元/year, exit month) columns."""
+             log: _Log) -> None:
+        """Paths of leads arriving in months ``arrival`` in rows ``row`` up to the month they
+        are ready to start; ``filled_at`` is the (leads, segments) mask of their chain's filled
+        segments in their arrival month. Logs their stage stays and flows; queues the ready
+        ones in ``ready[month]`` as (row, size 亿元, segment) columns."""
         plan, p = self.plan, self.p
-        T, W, C = plan.total_months, plan.warmup, plan.n_chains
+        T, C = plan.total_months, plan.n_chains
 
         # lead: decided in month D, then signed (mech.lead_outcome given a decision) or lost
         r = row // C
@@ -391,36 +461,101 @@ class _Paths:
         seg = mech.choose_segments(u[0], u[1], filled_at, plan.n_segments[c],
                                    plan.levers["precision_targeting"][arrival, c])
         log.flow("signed", D, row, size)
+        log.enter(1, D, row)
 
-        # signed: started or dropped in month S (mech.competing_outcome given a transition)
+        # signed: ready to start or dropped in month S (mech.competing_outcome given a transition)
         v = rng.random((2, n))
         keep = np.zeros(n) if self.cum_signed is not None else _log_keep(self.p_signed_move[self._at(D, row)])
         S = _first_event(D, np.log1p(-v[0]), keep, T, self.cum_signed, row)
-        log.stay(1, D, S, row)
         moved = np.flatnonzero(S < T)
         at = self._at(S[moved], row[moved])
         out = mech.competing_outcome(v[1, moved] * self.p_signed_move[at], self.p_start[at], self.p_drop[at])
+        dropped = moved[out == mech.DROP]
+        log.leave(1, S[dropped], row[dropped])
         go = moved[out == mech.ADVANCE]
         if not go.size:
             return
-        row, r, size, seg, S = row[go], r[go], size[go], seg[go], S[go]
-        n = row.size
+        S = S[go]
+        order = np.argsort(S, kind="stable")
+        table = np.stack([row[go], size[go], seg[go]]).astype(np.float64)[:, order]
+        S = S[order]
+        cut = np.flatnonzero(np.diff(S)) + 1
+        for first, stop in zip([0, *cut.tolist()], [*cut.tolist(), S.size]):
+            self.ready[S[first]].append(table[:, first:stop])
+
+    def start(self, m: int, rng: np.random.Generator, log: _Log, births: list[list[np.ndarray]]) -> None:
+        """Month ``m``: add the month's land and factory space, serve the projects ready to
+        start (those already waiting first, oldest first, then this month's in random order),
+        draw the served ones' paths from their start in ``m``, and let those that waited
+        ``land_wait_months`` go elsewhere. Schedules the enterprises the served projects
+        become in ``births[month]`` as (row, segment, tier, capacity 亿元/year, exit month)."""
+        plan, p = self.plan, self.p
+        self.land += plan.land_supply_mu[m]
+        self.factory += plan.factory_supply_wm2[m]
+        new = self.ready[m]
+        self.ready[m] = []
+        if new:
+            fresh = np.concatenate(new, axis=1)
+            fresh = np.vstack([fresh, np.full(fresh.shape[1], m, dtype=np.float64), rng.random(fresh.shape[1])])
+            queue = np.concatenate([self.waiting, fresh], axis=1)
+        elif self.waiting.shape[1]:
+            queue = self.waiting
+        else:
+            return
+        C = plan.n_chains
+        row = queue[0].astype(np.int64)
+        rep = row // C
+        order = np.lexsort((queue[4], queue[3], rep))  # by replicate, then ready month, then random key
+        queue, row, rep = queue[:, order], row[order], rep[order]
+        size, ready_month = queue[1], queue[3].astype(np.int64)
+        f_need = mech.factory_need_wm2(size, p["factory_wm2_per_yi"][rep], p["small_project_max_yi"][rep])
+        in_factory = mech.served_in_order(f_need, self.factory, rep)
+        l_need = np.where(in_factory, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]))
+        on_land = mech.served_in_order(l_need, self.land, rep)
+        self.factory -= np.bincount(rep[in_factory], weights=f_need[in_factory], minlength=self.R)
+        self.land -= np.bincount(rep[on_land], weights=l_need[on_land], minlength=self.R)
+        served = in_factory | on_land
+        was_waiting = ready_month < m
+        lost = ~served & (m - ready_month >= self.wait[rep])
+        stays = ~served & ~lost
+        log.enter(_WAITING, np.full(int((stays & ~was_waiting).sum()), m), row[stays & ~was_waiting])
+        left = (served | lost) & was_waiting
+        log.leave(_WAITING, np.full(int(left.sum()), m), row[left])
+        log.leave(1, np.full(int((served | lost).sum()), m), row[served | lost])
+        if lost.any():
+            log.add("land_lost_new", m, row[lost], 1.0)
+        self.waiting = queue[:, stays]
+        if not served.any():
+            return
+        log.add("land_used_mu", m, row[on_land], l_need[on_land])
+        log.add("factory_used_wm2", m, row[in_factory], f_need[in_factory])
+        self._build(m, row[served], size[served], queue[2, served].astype(np.int64), in_factory[served],
+                    rng, log, births)
+
+    def _build(self, m: int, row: np.ndarray, size: np.ndarray, seg: np.ndarray, in_factory: np.ndarray,
+               rng: np.random.Generator, log: _Log, births: list[list[np.ndarray]]) -> None:
+        """Paths of projects starting construction in month ``m``: completed or stalled,
+        then in production; an enterprise after the warm-up."""
+        plan, p = self.plan, self.p
+        T, W, C = plan.total_months, plan.warmup, plan.n_chains
+        r, n = row // C, row.size
+        S = np.full(n, m, dtype=np.int64)
         log.flow("started", S, row, size)
         at = self._at(S, row)
-        v = rng.random((3, n))
-        in_factory = v[0] < mech.factory_probability(size, self.factory[at], p["factory_half_wm2"][r],
-                                                     p["small_project_max_yi"][r])
+        # every uniform of the rest of the path is drawn now, so the number of draws depends on
+        # nothing after month m (a later lever cannot shift the stream of earlier months)
+        v = rng.random((5, n))
         build = mech.build_months(size, p["build_months_1yi"][r], p["build_size_elasticity"][r], self.approval[at],
                                   in_factory, p["factory_build_factor"][r])
         p_done = mech.completion_probability(build)
 
         # started: completed or stalled in month F
-        keep = _log_keep(p_done) + (0.0 if self.cum_stall is not None else _log_keep(self.p_stall[self._at(S, row)]))
-        F = _first_event(S, np.log1p(-v[1]), keep, T, self.cum_stall, row)
+        keep = _log_keep(p_done) + (0.0 if self.cum_stall is not None else _log_keep(self.p_stall[at]))
+        F = _first_event(S, np.log1p(-v[0]), keep, T, self.cum_stall, row)
         log.stay(2, S, F, row)
         moved = np.flatnonzero(F < T)
         stall, pd_ = self.p_stall[self._at(F[moved], row[moved])], p_done[moved]
-        out = mech.competing_outcome(v[2, moved] * (pd_ + (1.0 - pd_) * stall), pd_, stall)
+        out = mech.competing_outcome(v[1, moved] * (pd_ + (1.0 - pd_) * stall), pd_, stall)
         go = moved[out == mech.ADVANCE]
         if not go.size:
             return
@@ -428,7 +563,7 @@ class _Paths:
         log.flow("completed", F, row, size)
 
         # completed: in production in month P; an enterprise after the warm-up, exiting in month X
-        v = rng.random((3, row.size))
+        v = v[2:, go]
         P = _first_event(F, np.log1p(-v[0]), self.keep_commission[r], T)
         log.stay(3, F, P, row)
         log.commissioned(P, row)
@@ -491,11 +626,11 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
             ratio = output.reshape(R, C) / plan.base_output_yi
             leaders = by_tier.reshape(R, C, _N_TIERS)[:, :, mech.LEADER]
             complete = completeness
-        effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, lev["chain_chief_priority"][m],
-                                   col["chain_chief_gain"])
-        lam = mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"], complete,
-                                  complete0, col["completeness_gain"], leaders, plan.n_leaders0,
-                                  col["leader_pull"], lev["leader_drive"][m])
+        effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, plan.weight,
+                                   lev["chain_chief_priority"][m], col["chain_chief_gain"], col["effort_half"])
+        lam = mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"],
+                                  col["size_feedback_cap"], complete, complete0, col["completeness_gain"], leaders,
+                                  plan.n_leaders0, col["leader_pull"], lev["leader_drive"][m])
 
         if not warm:
             # 2. enterprises exit or grow
@@ -511,6 +646,9 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
                 by_tier += np.bincount(b_row * _N_TIERS + b_tier, minlength=RC * _N_TIERS)
                 filled[b_row // C, b_row % C, b_seg] = True
 
+        # 3b. projects ready to start get land or factory space, or wait (warm-up included)
+        paths.start(m, rng, log, births)
+
         # 4. new leads; their paths are drawn a batch of months at a time
         counts = rng.poisson(lam)
         record[INDEX["leads_new"], m] = counts
@@ -521,7 +659,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
             row = np.concatenate([rows for _, rows, _ in batch])
             snapshot = np.stack([f for _, _, f in batch])  # (months, R, C, S)
             filled_at = snapshot[arrival - batch[0][0], row // C, row % C]
-            paths.draw(arrival, row, filled_at, rng, log, births)
+            paths.draw(arrival, row, filled_at, rng, log)
             batch = []
 
         # 5. record the state at the end of the month

@@ -48,35 +48,53 @@ def per_year_to_monthly_probability(rate_per_year: ArrayLike) -> FloatArray:
 # ------------------------------------------------------------------ attraction (leads)
 
 
-def chain_effort(attraction_effort: ArrayLike, priority: ArrayLike, chain_chief_priority: ArrayLike,
-                 chain_chief_gain: ArrayLike) -> FloatArray:
-    """Attraction effort on a chain (× status quo).
+def effort_response(attraction_effort: ArrayLike, effort_half: ArrayLike) -> FloatArray:
+    """Leads brought by attraction effort ``e`` (× status quo), with diminishing returns.
 
-    ``attraction_effort`` × (1 + chain_chief_gain × chain_chief_priority) on a priority chain
-    under the chain-chief system (链长制), ``attraction_effort`` elsewhere.
+    e (1 + h) / (e + h) with h = ``effort_half``: 1 at the status quo (e = 1), 0 with no
+    effort, and never more than 1 + h however hard the county tries: the pool of investors
+    who would move to a county is finite, so each extra team finds fewer new ones.
     """
-    boost = 1.0 + np.asarray(chain_chief_gain) * np.asarray(chain_chief_priority) * np.asarray(priority, dtype=float)
-    return np.asarray(attraction_effort, dtype=float) * boost
+    e = np.asarray(attraction_effort, dtype=float)
+    h = np.asarray(effort_half, dtype=float)
+    return e * (1.0 + h) / (e + h)
+
+
+def chain_effort(attraction_effort: ArrayLike, priority: ArrayLike, weight: ArrayLike,
+                 chain_chief_priority: ArrayLike, chain_chief_gain: ArrayLike, effort_half: ArrayLike) -> FloatArray:
+    """Attraction effort on each chain (× status quo), chains on the last axis.
+
+    ``effort_response(attraction_effort)`` × the chain's attention share under the
+    chain-chief system (链长制): a priority chain's weight is raised by (1 + chain_chief_gain ×
+    chain_chief_priority) and every chain's is divided by Σ weight × raise, so the county's
+    attention is moved, not created: what the priority chains gain, the others lose.
+    ``weight`` is each chain's share of the county's leads (summing to 1).
+    """
+    boost = 1.0 + (np.asarray(chain_chief_gain, dtype=float) * np.asarray(chain_chief_priority, dtype=float)
+                   * np.asarray(priority, dtype=float))
+    share = boost / np.sum(np.asarray(weight, dtype=float) * boost, axis=-1, keepdims=True)
+    return effort_response(attraction_effort, effort_half) * share
 
 
 def lead_intensity(lead_rate: ArrayLike, weight: ArrayLike, effort: ArrayLike, output_ratio: ArrayLike,
-                   size_elasticity: ArrayLike, completeness: ArrayLike, completeness_0: ArrayLike,
-                   completeness_gain: ArrayLike, n_leaders: ArrayLike, n_leaders_0: ArrayLike,
-                   leader_pull: ArrayLike, leader_drive: ArrayLike) -> FloatArray:
+                   size_elasticity: ArrayLike, size_feedback_cap: ArrayLike, completeness: ArrayLike,
+                   completeness_0: ArrayLike, completeness_gain: ArrayLike, n_leaders: ArrayLike,
+                   n_leaders_0: ArrayLike, leader_pull: ArrayLike, leader_drive: ArrayLike) -> FloatArray:
     """Expected new leads for a chain this month (leads/month).
 
     lead_rate × weight × effort
-      × output_ratio^size_elasticity                      (bigger chains attract more)
+      × min(output_ratio, size_feedback_cap)^size_elasticity   (bigger chains attract more, up to a cap)
       × (1 + completeness_gain × completeness) / (1 + completeness_gain × completeness_0)   (补链)
       × (1 + leader_pull × leader_drive × n_leaders) / (1 + leader_pull × n_leaders_0)      (以商招商)
 
-    ``weight`` is the chain's share of the county's leads, ``output_ratio`` its output
-    relative to the start, ``completeness`` the share of its segments filled and
-    ``n_leaders`` its leader firms (链主); the ``_0`` values are those at the start. Every
-    factor is 1 at the start under status-quo levers, so ``lead_rate`` is the county's
-    lead arrival rate at the start (leads/month).
+    ``weight`` is the chain's share of the county's leads, ``effort`` its effort from
+    ``chain_effort``, ``output_ratio`` its output relative to the start, ``completeness``
+    the share of its segments filled and ``n_leaders`` its leader firms (链主); the ``_0``
+    values are those at the start. Every factor is 1 at the start under status-quo levers,
+    so ``lead_rate`` is the county's lead arrival rate at the start (leads/month). The size
+    factor stops at ``size_feedback_cap``, so it cannot compound without bound.
     """
-    ratio = np.maximum(np.asarray(output_ratio, dtype=float), 1e-9)
+    ratio = np.clip(np.asarray(output_ratio, dtype=float), 1e-9, np.asarray(size_feedback_cap, dtype=float))
     gain = np.asarray(completeness_gain)
     pull = np.asarray(leader_pull)
     return (np.asarray(lead_rate) * np.asarray(weight) * np.asarray(effort)
@@ -115,23 +133,32 @@ def draw_project_sizes(rng: np.random.Generator, n: int, major_share: ArrayLike,
 # ------------------------------------------------------------------ stage transitions
 
 
-def prework_factor(prework_fund_yi: ArrayLike, prework_gain: ArrayLike) -> FloatArray:
-    """Multiplier on the signed→started lag from the pre-work fund (dimensionless).
+def prework_coverage(prework_fund_yi: ArrayLike, prework_need_yi: ArrayLike) -> FloatArray:
+    """Share of projects whose pre-work the fund pays for: min(1, fund / need)."""
+    return np.minimum(np.asarray(prework_fund_yi, dtype=float) / np.asarray(prework_need_yi, dtype=float), 1.0)
 
-    (1 + gain) / (1 + gain × fund / fund_ref) with fund_ref = 0.05亿元/year (连城's
-    500万元): 1 at the reference fund, 1 + gain with no fund, smaller with more.
+
+def prework_factor(prework_fund_yi: ArrayLike, prework_need_yi: ArrayLike, prework_lag_cut: ArrayLike) -> FloatArray:
+    """Multiplier on the mean signed→started lag from the pre-work fund (dimensionless).
+
+    (1 − cut × coverage(fund)) / (1 − cut × coverage(fund_ref)), fund_ref = 0.05亿元/year
+    (连城's 500万元, the status quo the start lag is calibrated at): 1 at the reference fund,
+    above 1 with less, below with more, and no further gain once every project is covered.
     """
-    gain = np.asarray(prework_gain, dtype=float)
-    return (1.0 + gain) / (1.0 + gain * np.asarray(prework_fund_yi, dtype=float) / PREWORK_FUND_REF_YI)
+    cut = np.asarray(prework_lag_cut, dtype=float)
+    ref = 1.0 - cut * prework_coverage(PREWORK_FUND_REF_YI, prework_need_yi)
+    return (1.0 - cut * prework_coverage(prework_fund_yi, prework_need_yi)) / ref
 
 
 def start_probability(start_lag_months: ArrayLike, approval_speedup: ArrayLike, prework_fund_yi: ArrayLike,
-                      prework_gain: ArrayLike) -> FloatArray:
-    """Monthly probability that a signed project starts construction.
+                      prework_need_yi: ArrayLike, prework_lag_cut: ArrayLike) -> FloatArray:
+    """Monthly probability that a signed project is ready to start construction.
 
-    Mean lag = start_lag_months × (1 − approval_speedup) × prework_factor (months).
+    Mean lag = start_lag_months × (1 − approval_speedup) × prework_factor (months). A ready
+    project starts when it gets land or factory space (``served_in_order``).
     """
-    lag = np.asarray(start_lag_months) * (1.0 - np.asarray(approval_speedup)) * prework_factor(prework_fund_yi, prework_gain)
+    lag = (np.asarray(start_lag_months) * (1.0 - np.asarray(approval_speedup))
+           * prework_factor(prework_fund_yi, prework_need_yi, prework_lag_cut))
     return monthly_probability(1.0 / np.maximum(lag, 1e-6))
 
 
@@ -146,16 +173,44 @@ def dropout_probability(dropout_per_year: ArrayLike, finance_matching: ArrayLike
     return per_year_to_monthly_probability(hazard)
 
 
-def factory_probability(size_yi: ArrayLike, standard_factory_wm2: ArrayLike, factory_half_wm2: ArrayLike,
-                        small_project_max_yi: ArrayLike) -> FloatArray:
-    """Probability that a starting project moves into a ready standard factory.
+def factory_need_wm2(size_yi: ArrayLike, factory_wm2_per_yi: ArrayLike, small_project_max_yi: ArrayLike) -> FloatArray:
+    """Standard-factory floor space (万平方米) a starting project would use: size ×
+    ``factory_wm2_per_yi`` for a small project (≤ ``small_project_max_yi`` 亿元), 0 (it
+    cannot use one) otherwise."""
+    size = np.asarray(size_yi, dtype=float)
+    return np.where(size <= np.asarray(small_project_max_yi), size * np.asarray(factory_wm2_per_yi), 0.0)
 
-    Only small projects (≤ ``small_project_max_yi`` 亿元) can; for them it is
-    supply / (supply + half), with supply in 万平方米/year.
+
+def land_need_mu(size_yi: ArrayLike, investment_intensity_yi_per_mu: ArrayLike) -> FloatArray:
+    """Industrial land (亩) a project of ``size_yi`` 亿元 needs: size / investment intensity (投资强度)."""
+    return np.asarray(size_yi, dtype=float) / np.asarray(investment_intensity_yi_per_mu, dtype=float)
+
+
+def served_in_order(need: ArrayLike, available: ArrayLike, group: ArrayLike | None = None) -> NDArray[np.bool_]:
+    """Which requests are served, in order, from a stock: request ``i`` is served when the
+    requests up to and including it (in its ``group``, e.g. its replicate) need no more than
+    ``available[group]``. Requests of need 0 are not requests (never served).
+
+    Requests are in serving order (waiting ones first, oldest first, then new ones in random
+    order) and groups contiguous. No overtaking: once the stock is short, later requests wait
+    too, even smaller ones, as in a queue for land (供地) or factory space.
     """
-    supply = np.asarray(standard_factory_wm2, dtype=float)
-    share = supply / (supply + np.asarray(factory_half_wm2))
-    return np.where(np.asarray(size_yi) <= np.asarray(small_project_max_yi), share, 0.0)
+    need = np.asarray(need, dtype=float)
+    cum = np.cumsum(need)
+    if group is None:
+        limit = np.asarray(available, dtype=float)
+    else:
+        group = np.asarray(group)
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.size else np.array([], dtype=int)
+        before = np.repeat(cum[starts] - need[starts], np.diff(np.r_[starts, group.size]))
+        cum = cum - before
+        limit = np.asarray(available, dtype=float)[group]
+    return (need > 0) & (cum <= limit * (1.0 + 1e-12))
+
+
+def wait_months(land_wait_months: ArrayLike) -> NDArray[np.int64]:
+    """Whole months a ready project waits for land or factory space before it goes elsewhere."""
+    return np.rint(np.asarray(land_wait_months, dtype=float)).astype(np.int64)
 
 
 def build_months(size_yi: ArrayLike, build_months_1yi: ArrayLike, build_size_elasticity: ArrayLike,

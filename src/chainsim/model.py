@@ -11,7 +11,8 @@ statistical test. Both call the formulas in ``chainsim.mechanisms``. One month p
 1. each chain's lead intensity is read from the state at the start of the month;
 2. enterprises exit or grow (not during the warm-up, whose output is the base output);
 3. every open project makes at most one stage transition; a commissioned project becomes
-   an enterprise and fills its segment (during the warm-up it is only counted);
+   an enterprise and fills its segment (during the warm-up it is only counted); signed
+   projects ready to start get land or factory space, or wait (``start_ready``);
 4. new leads arrive (Poisson) with sizes from the two-tier mixture and a segment;
 5. the month is recorded.
 """
@@ -45,10 +46,15 @@ class Project(mesa.Agent):
         self.in_factory = False
         self.build_months = math.nan
         self.signed_month = -1
+        self.ready_month = -1
+        """Month this signed project became ready to start (-1: not yet); it then waits for land."""
+        self.order_key = math.nan
 
     def step(self) -> None:
-        """At most one stage transition this month."""
+        """At most one stage transition this month (none while waiting for land)."""
         m, p, c = self.model, self.model.p, self.chain
+        if self.ready_month >= 0:
+            return
         lever = m.lever
         u = m.rng.random()
         if self.stage == mech.LEAD:
@@ -60,18 +66,13 @@ class Project(mesa.Agent):
                 self._drop()
         elif self.stage == mech.SIGNED:
             p_start = mech.start_probability(p["start_lag_months"], lever("approval_speedup", c),
-                                             lever("prework_fund_yi", c), p["prework_gain"])
+                                             lever("prework_fund_yi", c), p["prework_need_yi"], p["prework_lag_cut"])
             p_drop = mech.dropout_probability(p["signed_dropout_per_year"], lever("finance_matching", c),
                                               p["finance_dropout_cut"])
             outcome = mech.competing_outcome(u, p_start, p_drop)
             if outcome == mech.ADVANCE:
-                factory = mech.factory_probability(self.size_yi, lever("standard_factory_wm2", c),
-                                                   p["factory_half_wm2"], p["small_project_max_yi"])
-                self.in_factory = bool(m.rng.random() < factory)
-                self.build_months = float(mech.build_months(
-                    self.size_yi, p["build_months_1yi"], p["build_size_elasticity"],
-                    lever("approval_speedup", c), self.in_factory, p["factory_build_factor"]))
-                self._advance(mech.STARTED, "started")
+                self.ready_month = m.month
+                self.order_key = m.rng.random()
             elif outcome == mech.DROP:
                 self._drop()
         elif self.stage == mech.STARTED:
@@ -86,6 +87,16 @@ class Project(mesa.Agent):
         elif self.stage == mech.COMPLETED:
             if u < mech.commissioning_probability(p["commissioning_months"]):
                 self.model.commission(self)
+
+    def start(self, in_factory: bool) -> None:
+        """Construction starts this month, in a standard factory or on land."""
+        m, p = self.model, self.model.p
+        self.in_factory = in_factory
+        self.build_months = float(mech.build_months(
+            self.size_yi, p["build_months_1yi"], p["build_size_elasticity"], m.lever("approval_speedup", self.chain),
+            in_factory, p["factory_build_factor"]))
+        self.ready_month = -1
+        self._advance(mech.STARTED, "started")
 
     def _advance(self, stage: int, flow: str) -> None:
         self.stage = stage
@@ -152,6 +163,10 @@ class CountyModel(mesa.Model):
         """Months from signing to production of every project commissioned so far."""
         plan = self.plan
         self.filled = plan.filled0.copy()
+        self.land_mu = plan.land_bank0_mu
+        """Ready industrial land, 亩."""
+        self.factory_wm2 = plan.factory0_wm2
+        """Empty standard-factory space, 万平方米."""
         self.record = new_record(plan.total_months, 1, plan.n_chains)
         for c in range(plan.n_chains):
             outputs, tiers = mech.initial_enterprises(
@@ -191,6 +206,39 @@ class CountyModel(mesa.Model):
         project.stage = mech.PRODUCING
         project.remove()
 
+    def start_ready(self) -> None:
+        """Serve the projects ready to start from the county's land and factory space.
+
+        The month's land and factory supply is added first. Waiting projects come first,
+        oldest first, then the month's new ones in random order (``order_key``); small projects
+        take factory space, the others land (``mech.served_in_order``: a queue, no
+        overtaking). A project still unserved ``land_wait_months`` after it became ready goes
+        elsewhere.
+        """
+        plan, p, m = self.plan, self.p, self.month
+        self.land_mu += float(plan.land_supply_mu[m])
+        self.factory_wm2 += float(plan.factory_supply_wm2[m])
+        queue = sorted((q for q in self.agents_by_type.get(Project, []) if q.ready_month >= 0),
+                       key=lambda q: (q.ready_month, q.order_key))
+        if not queue:
+            return
+        size = np.array([q.size_yi for q in queue])
+        f_need = mech.factory_need_wm2(size, p["factory_wm2_per_yi"], p["small_project_max_yi"])
+        in_factory = mech.served_in_order(f_need, self.factory_wm2)
+        l_need = np.where(in_factory, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"]))
+        on_land = mech.served_in_order(l_need, self.land_mu)
+        self.factory_wm2 -= float(f_need[in_factory].sum())
+        self.land_mu -= float(l_need[on_land].sum())
+        wait = int(mech.wait_months(p["land_wait_months"]))
+        rec = self.record
+        for q, f, land, fn, ln in zip(queue, in_factory, on_land, f_need, l_need):
+            if f or land:
+                rec[INDEX["factory_used_wm2" if f else "land_used_mu"], m, 0, q.chain] += fn if f else ln
+                q.start(bool(f))
+            elif m - q.ready_month >= wait:
+                rec[INDEX["land_lost_new"], m, 0, q.chain] += 1
+                q._drop()
+
     def chain_outputs(self) -> np.ndarray:
         out = np.zeros(self.plan.n_chains)
         for e in self.agents_by_type.get(Enterprise, []):
@@ -215,16 +263,18 @@ class CountyModel(mesa.Model):
             ratio, leaders, complete = np.ones(plan.n_chains), plan.n_leaders0, plan.filled0.sum(1) / plan.n_segments
         else:
             ratio, leaders, complete = self.chain_outputs() / plan.base_output_yi, self.chain_leaders(), self.completeness()
-        effort = mech.chain_effort(plan.levers["attraction_effort"][m], plan.priority,
-                                   plan.levers["chain_chief_priority"][m], p["chain_chief_gain"])
-        lam = mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"], complete,
-                                  plan.filled0.sum(1) / plan.n_segments, p["completeness_gain"], leaders,
-                                  plan.n_leaders0, p["leader_pull"], plan.levers["leader_drive"][m])
+        effort = mech.chain_effort(plan.levers["attraction_effort"][m], plan.priority, plan.weight,
+                                   plan.levers["chain_chief_priority"][m], p["chain_chief_gain"], p["effort_half"])
+        lam = mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"],
+                                  p["size_feedback_cap"], complete, plan.filled0.sum(1) / plan.n_segments,
+                                  p["completeness_gain"], leaders, plan.n_leaders0, p["leader_pull"],
+                                  plan.levers["leader_drive"][m])
         if not self.in_warmup:
             for e in list(self.agents_by_type.get(Enterprise, [])):
                 e.step()
         for project in list(self.agents_by_type.get(Project, [])):
             project.step()
+        self.start_ready()
         for c in range(plan.n_chains):
             n_new = int(self.rng.poisson(lam[c]))
             if n_new == 0:
@@ -244,6 +294,8 @@ class CountyModel(mesa.Model):
         m, rec = self.month, self.record
         for project in self.agents_by_type.get(Project, []):
             rec[INDEX[_STOCK[project.stage]], m, 0, project.chain] += 1
+            if project.ready_month >= 0:
+                rec[INDEX["stock_waiting"], m, 0, project.chain] += 1
         for e in self.agents_by_type.get(Enterprise, []):
             rec[INDEX[_TIER_METRIC[e.tier]], m, 0, e.chain] += 1
         rec[INDEX["output_yi"], m, 0, :] = self.chain_outputs()

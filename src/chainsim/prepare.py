@@ -48,6 +48,10 @@ class Plan:
     target_chain: np.ndarray  # per target
     target_year: np.ndarray
     target_yi: np.ndarray
+    land_bank0_mu: float  # ready land at run month 0, 亩 (inf: the scenario states no resources)
+    land_supply_mu: np.ndarray  # (total_months,) land made ready in each month, 亩
+    factory0_wm2: float  # empty standard-factory space at run month 0, 万平方米
+    factory_supply_wm2: np.ndarray  # (total_months,) factory space added in each month, 万平方米
 
     @property
     def n_chains(self) -> int:
@@ -104,6 +108,14 @@ def make_plan(scenario: Scenario) -> Plan:
         for c, b in zip(chains, base)
     ])
     targets = [(i, t.year, t.value_yi) for i, c in enumerate(chains) for t in c.targets]
+    levers = {name: lever_path(scenario, name, first_month, total) for name in LEVERS}
+    res = scenario.resources
+    if res is None:
+        land0, land, factory0 = np.inf, np.full(total, np.inf), np.inf
+    else:
+        land0 = res.land_bank_mu.value
+        land = res.land_supply_mu_per_year.value * levers["land_supply"][:, 0] / 12.0
+        factory0 = res.factory_space_wm2.value
     return Plan(
         scenario_id=scenario.id,
         chain_ids=tuple(scenario.chain_ids),
@@ -119,10 +131,14 @@ def make_plan(scenario: Scenario) -> Plan:
         warmup=cal.warmup_months,
         months=cal.months,
         first_month=first_month,
-        levers={name: lever_path(scenario, name, first_month, total) for name in LEVERS},
+        levers=levers,
         target_chain=np.array([t[0] for t in targets], dtype=np.int64),
         target_year=np.array([t[1] for t in targets], dtype=np.int64),
         target_yi=np.array([t[2] for t in targets]),
+        land_bank0_mu=float(land0),
+        land_supply_mu=land,
+        factory0_wm2=float(factory0),
+        factory_supply_wm2=levers["standard_factory_wm2"][:, 0] / 12.0,
     )
 
 

@@ -25,6 +25,10 @@ STATE_METRICS = (
     "producing_new",      # projects that went into production this month
     "ent_leader", "ent_backbone", "ent_growth", "ent_supplier",        # enterprises by tier
     "completeness",       # share of the chain's segments filled
+    "stock_waiting",      # of stock_signed: projects waiting for land or factory space at month end
+    "land_lost_new",      # projects that went elsewhere this month for lack of land or factory space
+    "land_used_mu",       # land taken by projects starting this month, 亩
+    "factory_used_wm2",   # standard-factory space taken by projects starting this month, 万平方米
 )
 FLOW_METRICS = tuple(f"{k}_{s}_b{b}" for k in FLOW_KINDS for s in ("count", "value_yi") for b in range(N_BINS))
 METRICS = STATE_METRICS + FLOW_METRICS

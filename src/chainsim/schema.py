@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .catalogue import LEVERS, PARAMETERS
+from .catalogue import COUNTY_LEVERS, LEVERS, PARAMETERS
 from .units import MoneyError, parse_money
 
 
@@ -219,10 +219,17 @@ class LeverSetting(Strict):
 
 
 class Policy(Strict):
-    """A named set of lever values over time."""
+    """A named set of lever values over time.
+
+    ``start`` is the policy start: the first month in which levers set by an analysis
+    (``Scenario.with_levers``: what-it-takes, sensitivity, compare, the app) take effect.
+    Absent, it is the month after the last reported (calibration) month, or the scenario's
+    start if that is later, so that no analysis rewrites the calibrated past.
+    """
 
     name: str = "status_quo"
     description: str = ""
+    start: YearMonth | None = None
     levers: dict[str, LeverSetting] = Field(default_factory=dict)
 
     @field_validator("levers")
@@ -344,6 +351,28 @@ class Calibration(Strict):
         return _known(free, PARAMETERS, "parameter")
 
 
+class Resource(Sourced):
+    """A county resource (land, factory space) with its provenance."""
+
+    value: float = Field(ge=0, le=1e7)
+
+
+class Resources(Strict):
+    """What the county can supply to projects: industrial land and standard factories.
+
+    ``land_supply_mu_per_year``: industrial land made ready per year under the county's plan
+    (亩/year; 1 km² = 1,500亩), scaled by the ``land_supply`` lever. ``land_bank_mu``: ready
+    land at the first simulated month (warm-up included), 亩. ``factory_space_wm2``: empty
+    standard-factory space at that month, 万平方米 (the ``standard_factory_wm2`` lever adds
+    to it each year). A project that is ready to start takes factory space (if small) or land;
+    when neither is left it waits up to ``land_wait_months`` and then goes elsewhere.
+    """
+
+    land_supply_mu_per_year: Resource
+    land_bank_mu: Resource
+    factory_space_wm2: Resource
+
+
 class Ensemble(Strict):
     """Ensemble defaults: replicate count and master seed."""
 
@@ -369,6 +398,8 @@ class Scenario(Strict):
     parameters: dict[str, ParameterSetting] = Field(default_factory=dict)
     calibration: Calibration = Field(default_factory=Calibration)
     ensemble: Ensemble = Field(default_factory=Ensemble)
+    resources: Resources | None = Field(
+        None, description="Land and factory space; without them growth is bounded by leads alone (warned).")
 
     @field_validator("parameters")
     @classmethod
@@ -394,17 +425,57 @@ class Scenario(Strict):
         text = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    @property
+    def reported_until(self) -> str | None:
+        """Last month of any calibration target or holdout (YYYY-MM), or None."""
+        moments = [*self.calibration.targets, *self.calibration.holdout]
+        if not moments:
+            return None
+        return month_label(max(month_index(m.period_to) for m in moments))
+
+    @property
+    def policy_start(self) -> str:
+        """First month in which analysis levers act (YYYY-MM): ``policy.start`` if given,
+        else the month after the last reported month or the scenario's start, whichever is
+        later."""
+        if self.policy.start is not None:
+            return self.policy.start
+        start = month_index(self.calendar.start)
+        if self.reported_until is not None:
+            start = max(start, month_index(self.reported_until) + 1)
+        return month_label(start)
+
     def with_levers(self, **values: float) -> "Scenario":
-        """A copy with the given levers set to constant values (no schedule)."""
+        """A copy with the given levers set to constant values from the policy start on.
+
+        Before ``policy_start`` each lever keeps the scenario's own path (its value and any
+        schedule steps before that month), so the warm-up and the reported months are
+        simulated exactly as calibrated; from the policy start on the lever is ``value``
+        for every chain.
+        """
         levers = dict(self.policy.levers)
+        start = self.policy_start
         for name, value in values.items():
             if name not in LEVERS:
                 raise KeyError(f"unknown lever {name!r}{did_you_mean(name, LEVERS)}")
             spec = LEVERS[name]
             if not spec.low <= float(value) <= spec.high:
                 raise ValueError(f"{name} = {value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}")
-            levers[name] = LeverSetting(value=float(value))
+            old = self.policy.lever(name)
+            earlier = [s for s in old.schedule if month_index(s.from_) < month_index(start)]
+            # a schedule step applies to every chain, so by_chain values hold only before it
+            levers[name] = LeverSetting(value=old.value, by_chain=old.by_chain, note=old.note, schedule=[
+                *earlier, Step(**{"from": start, "value": float(value)})])
         return self.model_copy(update={"policy": self.policy.model_copy(update={"levers": levers})})
+
+    def lever_from_policy_start(self, name: str) -> float:
+        """The value a lever takes at the policy start (× its unit), for sliders and reports."""
+        setting = self.policy.lever(name)
+        value = setting.value
+        for s in sorted(setting.schedule, key=lambda s: month_index(s.from_)):
+            if month_index(s.from_) <= month_index(self.policy_start):
+                value = s.value
+        return value
 
     def with_parameters(self, **values: float) -> "Scenario":
         """A copy with the given parameters fixed at the given values (provenance kept)."""
@@ -462,6 +533,18 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             elif not spec.low <= value <= spec.high:
                 out.append(((*path, "by_chain", chain_id),
                             f"{value} is outside the lever's bounds [{spec.low}, {spec.high}] {spec.unit}"))
+    if scenario.policy.start is not None:
+        start = month_index(scenario.policy.start)
+        if start < month_index(scenario.calendar.start):
+            out.append((("policy", "start"), f"{scenario.policy.start} is before the scenario's start "
+                        f"{scenario.calendar.start}: a policy cannot change the warm-up"))
+        elif scenario.reported_until is not None and start <= month_index(scenario.reported_until):
+            out.append((("policy", "start"), f"{scenario.policy.start} falls in the reported months (the "
+                        f"calibration figures run to {scenario.reported_until}): a policy cannot change them"))
+    for name in COUNTY_LEVERS:
+        if scenario.policy.lever(name).by_chain:
+            out.append((("policy", "levers", name, "by_chain"),
+                        f"{name} is a county resource shared by every chain; it cannot differ by chain"))
     for name, setting in scenario.parameters.items():
         spec = PARAMETERS[name]
         path = ("parameters", name)

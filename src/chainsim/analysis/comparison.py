@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..costs import policy_cost_yi_per_year
 from ..ensemble import Z95, EnsembleSummary, run_ensemble, wilson_interval
 from ..scenario import Scenario
 from .common import run_settings
@@ -88,6 +89,9 @@ class Comparison:
     table: pd.DataFrame
     summary_a: EnsembleSummary = field(repr=False)
     summary_b: EnsembleSummary = field(repr=False)
+    cost_a_yi_per_year: float = 0.0
+    """Yearly cost of ``a``'s levers over its policy period, 亿元/year (``chainsim.costs``)."""
+    cost_b_yi_per_year: float = 0.0
 
     @property
     def matched(self) -> pd.DataFrame:
@@ -113,6 +117,8 @@ class Comparison:
         } for r in self.missing.itertuples(index=False)]
         return {"a": self.a_id, "b": self.b_id, "reps": self.reps, "seed": self.seed, "engine": self.engine,
                 "scenario_hash_a": self.summary_a.scenario_hash, "scenario_hash_b": self.summary_b.scenario_hash,
+                "cost_yi_per_year_a": self.cost_a_yi_per_year, "cost_yi_per_year_b": self.cost_b_yi_per_year,
+                "cost_diff_yi_per_year": self.cost_b_yi_per_year - self.cost_a_yi_per_year,
                 "chains": chains, "missing": missing}
 
 
@@ -131,7 +137,8 @@ def compare(a: Scenario, b: Scenario, reps: int | None = None, seed: int | None 
         step = None if progress is None else _offset_progress(progress, k)
         summaries.append(run_ensemble(scenario, reps, seed, engine, executor, step))
     sa, sb = summaries
-    return Comparison(a.id, b.id, reps, seed, engine, _pair(sa, sb), sa, sb)
+    return Comparison(a.id, b.id, reps, seed, engine, _pair(sa, sb), sa, sb,
+                      policy_cost_yi_per_year(a), policy_cost_yi_per_year(b))
 
 
 def _offset_progress(progress: Callable[[int, int], None], k: int) -> Callable[[int, int], None]:

@@ -40,6 +40,9 @@ def _signed(x: float) -> str:
 def print_comparison(file_a: str, file_b: str, c: Comparison) -> None:
     print(f"A = {c.a_id} ({file_a})\nB = {c.b_id} ({file_b})")
     print(f"{c.reps} replicates each on common random numbers, seed {c.seed}, engine {c.engine}.")
+    print(f"Yearly cost of the levers over the policy period: A {c.cost_a_yi_per_year:.3f}亿元/year, "
+          f"B {c.cost_b_yi_per_year:.3f}亿元/year, B − A {c.cost_b_yi_per_year - c.cost_a_yi_per_year:+.3f}亿元/year "
+          "(assumed costs flagged in docs/model.md).")
     print("p_reach: probability that the chain's annual output in the target year reaches the target; "
           "B − A with its paired 95% interval.\n")
     print(f"  {'chain':<22} {'target (亿元/year)':>15} {'year':>5} {'p_reach A':>9} {'p_reach B':>9} "

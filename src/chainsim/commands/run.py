@@ -56,16 +56,25 @@ def run(args: argparse.Namespace) -> int:
                     close()
                 if store is not None:
                     store.save(summary, source=name)
-            results.append(summary)
+            warnings = _warnings(scenario, summary)
+            results.append((summary, warnings))
             if not args.json:
                 print_summary(name, summary)
+            for w in warnings:
+                print(f"warning: {w['message']}", file=sys.stderr)
     finally:
         executor.close()
         if store is not None:
             store.close()
     if args.json:
-        emit_json({"results": [s.to_contract() for s in results]})
+        emit_json({"results": [{**s.to_contract(), "warnings": w} for s, w in results]})
     return 0
+
+
+def _warnings(scenario, summary):  # type: ignore[no-untyped-def]
+    from ..plausibility import run_warnings
+
+    return run_warnings(scenario, summary)
 
 
 def _run_ensemble(*args, **kwargs):  # type: ignore[no-untyped-def]

@@ -16,15 +16,17 @@ from ..scenario import Scenario
 
 
 def status_quo_levers(scenario: Scenario) -> dict[str, float]:
-    """The base value of every lever in the scenario as loaded (catalogue order)."""
-    return {name: float(scenario.policy.lever(name).value) for name in LEVERS}
+    """Every lever's value at the scenario's policy start, as the scenario applies it
+    (its schedule included), in catalogue order."""
+    return {name: float(scenario.lever_from_policy_start(name)) for name in LEVERS}
 
 
 def apply_levers(scenario: Scenario, levers: Mapping[str, float]) -> Scenario:
     """The scenario with the slider values in force.
 
-    Only levers whose value differs from the scenario's base value are replaced (by a
-    constant, see ``Scenario.with_levers``); an unmoved lever keeps the scenario's own
+    Only levers whose value differs from the scenario's value at the policy start are
+    replaced (by a constant from the policy start on, see ``Scenario.with_levers``); an
+    unmoved lever keeps the scenario's own
     setting, schedule and per-chain values included, so an unmoved slider means exactly
     the scenario as loaded.
     """

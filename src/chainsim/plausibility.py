@@ -1,0 +1,59 @@
+"""Plausibility warnings: what a planner should distrust in a run.
+
+Core object: ``run_warnings(scenario, summary)``, a list of ``{"chain", "kind", "message"}``
+(CONTRACT.md's ``warnings``), derived from the scenario and the summary's per-replicate
+outcomes (so a stored run gives the same warnings as a fresh one):
+
+* ``growth``: the chain's output, compounded from its base output to its target year, grows
+  faster than the fastest growth the seeds report (``PLAUSIBLE_GROWTH_PER_YEAR``, 確山's
+  +22.5%) in more than ``GROWTH_WARNING_SHARE`` of the replicates;
+* ``uncalibrated``: no parameter of the scenario is calibrated (catalogue defaults only);
+* ``unbounded``: the scenario states no land or factory space, so nothing but leads
+  bounds its growth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .catalogue import GROWTH_WARNING_SHARE, PLAUSIBLE_GROWTH_PER_YEAR
+from .prepare import make_plan
+from .schema import Scenario
+
+
+def growth_per_year(output_yi: np.ndarray, base_yi: float, years: int) -> np.ndarray:
+    """Compound annual growth (1/year) from ``base_yi`` (the year before the start) to
+    ``output_yi`` (the annual output ``years`` years later)."""
+    ratio = np.maximum(np.asarray(output_yi, dtype=float), 0.0) / base_yi
+    return ratio ** (1.0 / max(years, 1)) - 1.0
+
+
+def run_warnings(scenario: Scenario, summary: Any) -> list[dict[str, Any]]:
+    """Warnings for a run of ``scenario`` summarised in ``summary`` (an ``EnsembleSummary``)."""
+    out: list[dict[str, Any]] = []
+    plan = make_plan(scenario)
+    seen: set[int] = set()
+    start_year = scenario.calendar.start_year
+    for t in range(len(plan.target_yi)):
+        c = int(plan.target_chain[t])
+        if c in seen:
+            continue
+        seen.add(c)
+        years = int(plan.target_year[t]) - start_year + 1
+        g = growth_per_year(summary.target_output_yi[:, t], float(plan.base_output_yi[c]), years)
+        share = float(np.mean(g > PLAUSIBLE_GROWTH_PER_YEAR))
+        if share > GROWTH_WARNING_SHARE:
+            out.append({"chain": plan.chain_ids[c], "kind": "growth", "message": (
+                f"{plan.chain_ids[c]}: output grows faster than {PLAUSIBLE_GROWTH_PER_YEAR:.1%} a year (the fastest "
+                f"growth the seeds report, qs_2014h1_park_output_growth) from {start_year - 1} to "
+                f"{int(plan.target_year[t])} in {share:.0%} of replicates; read its p_reach as optimistic")})
+    if not any(p.provenance == "calibrated" for p in scenario.parameters.values()):
+        out.append({"chain": None, "kind": "uncalibrated", "message": (
+            f"{scenario.id}: no parameter is calibrated; every unreported number is a catalogue default "
+            "(run `chainsim calibrate` against the county's reported figures)")})
+    if scenario.resources is None:
+        out.append({"chain": None, "kind": "unbounded", "message": (
+            f"{scenario.id}: no land or factory space is stated (resources:), so only leads bound its growth")})
+    return out
