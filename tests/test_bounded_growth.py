@@ -234,3 +234,29 @@ parameters:
     assert done.returncode == 2, done.stderr
     assert "memory budget" in done.stderr and "lead_rate" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------ what it takes, kept
+
+
+def test_a_what_it_takes_answer_written_as_a_policy_reaches_its_probability(liancheng, tmp_path: Path) -> None:
+    from chainsim.analysis import what_it_takes
+
+    w = what_it_takes(liancheng, "fine_chemicals", "approval_speedup", prob=0.7, reps=300, seed=21)
+    assert w.reachable and w.value is not None
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"""extends: {LIANCHENG}
+id: liancheng_wit
+policy:
+  levers:
+    approval_speedup:
+      value: 0.0
+      schedule: [{{from: {liancheng.policy_start}, value: {w.value}}}]
+""", encoding="utf-8")
+    reps = 600
+    done = subprocess.run([sys.executable, "-m", "chainsim.cli", "run", str(policy), "--reps", str(reps), "--seed",
+                           "77", "--no-store", "--json"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    row = next(c for c in json.loads(done.stdout)["results"][0]["chains"] if c["chain"] == "fine_chemicals")
+    se = (0.7 * 0.3 / reps) ** 0.5 + (0.7 * 0.3 / 300) ** 0.5
+    assert row["p_reach"] >= 0.7 - 3 * se, (w.value, row["p_reach"])

@@ -195,7 +195,8 @@ def test_waiting_times_follow_the_monthly_draws(varying: bool) -> None:
     q_total = 1 - (1 - q) * (1 - own)
     direct = monthly_first_event(rng, q_total, start, n)
     log_keep = np.log1p(-q)[:, None]
-    cum = kernel._cumulative(log_keep) if varying else None
+    regime = (np.arange(T) >= 15).astype(np.int64)
+    cum = kernel._Varying(log_keep, regime) if varying else None
     keep = np.log1p(-own) + (0.0 if varying else log_keep[0, 0])
     sampled = kernel._first_event(np.full(n, start), np.log1p(-rng.random(n)), np.full(n, keep), T, cum,
                                   np.zeros(n, np.int64))
