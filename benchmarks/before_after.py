@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -32,26 +33,31 @@ from chainsim.scenario import load_scenario
 from chainsim.ensemble import run_ensemble
 scenario = load_scenario({scenario!r})
 run_ensemble(scenario, reps=20, seed=1)  # warm caches and imports
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 run_ensemble(scenario, reps={reps}, seed=1)
-print(json.dumps({{"seconds": time.perf_counter() - t}}))
+c = time.process_time() - c
+import chainsim
+assert chainsim.__file__.startswith({src!r}), chainsim.__file__
+print(json.dumps({{"seconds": time.perf_counter() - t, "cpu_seconds": c}}))
 """
 
 
 def export(ref: str, into: Path) -> Path:
-    """The ``src`` and ``scenarios`` folders of ``ref``, unpacked under ``into``."""
+    """The ``src``, ``scenarios`` and ``data`` folders of ``ref``, unpacked under ``into``."""
     archive = into / "tree.tar"
     with archive.open("wb") as out:
-        subprocess.run(["git", "archive", ref, "src", "scenarios"], cwd=REPO, stdout=out, check=True)
+        subprocess.run(["git", "archive", ref, "src", "scenarios", "data"], cwd=REPO, stdout=out, check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(into / "tree", filter="data")
     return into / "tree"
 
 
-def time_once(src: Path, scenario: Path, reps: int) -> float:
+def time_once(src: Path, scenario: Path, reps: int) -> dict[str, float]:
     code = CHILD.format(src=str(src), scenario=str(scenario), reps=reps)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=src.parent)
-    return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=src.parent)
+    if done.returncode:
+        raise SystemExit(f"benchmark child failed ({src}):\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -65,18 +71,21 @@ def main() -> int:
         old = export(args.ref, Path(tmp))
         pairs = {"before": (old / "src", old / "scenarios" / f"{args.scenario}.yaml"),
                  "now": (REPO / "src", REPO / "scenarios" / f"{args.scenario}.yaml")}
-        times: dict[str, list[float]] = {k: [] for k in pairs}
+        runs: dict[str, list[dict[str, float]]] = {k: [] for k in pairs}
         for _ in range(args.rounds):
             for name, (src, scen) in pairs.items():
-                times[name].append(time_once(src, scen, args.reps))
-    med = {k: statistics.median(v) for k, v in times.items()}
-    per_k = {k: 1000 * v / args.reps for k, v in med.items()}
+                runs[name].append(time_once(src, scen, args.reps))
     print(f"{args.scenario}, {args.reps} replicates, {args.rounds} rounds, fast engine, serial "
-          f"({time.strftime('%Y-%m-%d %H:%M')}):")
+          f"({time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f}):")
+    med = {}
     for k in pairs:
-        print(f"  {k:<6} {args.ref if k == 'before' else 'working tree':<14} median {med[k]:.3f} s "
-              f"({per_k[k]:.3f} s per 1,000 replicates; rounds {', '.join(f'{x:.3f}' for x in times[k])})")
-    print(f"  ratio now / before: {med['now'] / med['before']:.2f}")
+        wall = statistics.median(r["seconds"] for r in runs[k])
+        cpu = statistics.median(r["cpu_seconds"] for r in runs[k])
+        med[k] = (wall, cpu)
+        print(f"  {k:<6} {args.ref if k == 'before' else 'working tree':<14} median wall {wall:.3f} s, "
+              f"CPU {cpu:.3f} s per {args.reps} replicates")
+    print(f"  ratio now / before: wall {med['now'][0] / med['before'][0]:.2f}, CPU {med['now'][1] / med['before'][1]:.2f}"
+          " (CPU time is the steadier figure on a shared machine)")
     return 0
 
 

@@ -361,5 +361,5 @@ def test_unmoved_sliders_mean_exactly_the_scenario_as_loaded() -> None:
     scenario = scenario_from_yaml_text(TINY_TEXT)
     assert apply_levers(scenario, status_quo_levers(scenario)) is scenario
     state = AppState("zh", "tiny.yaml", scenario, {**status_quo_levers(scenario), "leader_drive": 2.0}, REPS, 1)
-    assert state.current.policy.lever("leader_drive").value == 2.0
+    assert state.current.lever_from_policy_start("leader_drive") == 2.0
     assert scenario_from_yaml_text(exports.scenario_yaml(state)).content_hash() == state.current.content_hash()

@@ -5,13 +5,14 @@ What is compared. For each scenario below, both engines run an ensemble with fix
 to the outcomes at once so that the large fast ensembles stay small in memory). Per chain:
 
 * its annual output (亿元/year) in its target year: two-sample Kolmogorov–Smirnov test;
-* its signed count and signed value (亿元) in each calendar year from the scenario's start
+* its signed count, signed value (亿元), started value (亿元: what land and factory space let
+  start) and projects lost for want of land, in each calendar year from the scenario's start
   through the target year: Kolmogorov–Smirnov (conservative for counts, which have ties);
 * p_reach, the share of replicates whose target-year output reaches the target: Fisher's
   exact test on the 2×2 table (a two-proportion test that stays valid near 0 and 1).
 
-Significance. A scenario's test makes m comparisons (m = chains × (2 + 2 × years): 90 for
-Liancheng, 64 for Queshan) and rejects when any p-value is below α = 0.01 / m (Bonferroni),
+Significance. A scenario's test makes m comparisons (m = chains × (2 + 4 × years): 162 for
+Liancheng, 120 for Queshan) and rejects when any p-value is below α = 0.01 / m (Bonferroni),
 so it fails by chance with probability at most 1% when the engines agree, and the module's
 four scenario tests at most 4%. Seeds are fixed, so the outcome is deterministic: a failure
 after a change to either engine is a real discrepancy unless a new seed makes it vanish.
@@ -97,7 +98,8 @@ def outcomes(traj: Trajectories, scenario: Scenario) -> dict[str, np.ndarray]:
     plan = make_plan(scenario)
     years = (plan.first_month + np.arange(plan.total_months)) // 12
     output = traj.metric("output_yi").astype(np.float64)
-    flows = {"signed_count": traj.flow("signed", "count"), "signed_value_yi": traj.flow("signed", "value_yi")}
+    flows = {"signed_count": traj.flow("signed", "count"), "signed_value_yi": traj.flow("signed", "value_yi"),
+             "started_value_yi": traj.flow("started", "value_yi"), "land_lost": traj.metric("land_lost_new")}
     out: dict[str, np.ndarray] = {}
     for t, c in enumerate(plan.target_chain):
         chain, year, target = plan.chain_ids[c], int(plan.target_year[t]), float(plan.target_yi[t])

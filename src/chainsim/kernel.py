@@ -52,7 +52,7 @@ import numpy as np
 
 from . import mechanisms as mech
 from .prepare import Plan, chain_intensity, draw_parameters, make_plan, size_bin
-from .records import INDEX, Trajectories, flow_index, new_record
+from .records import INDEX, N_BINS, Trajectories, flow_index, new_record
 from .scenario import Scenario
 
 BATCH_MONTHS = 2
@@ -344,9 +344,13 @@ class _Log:
         gone = month < self.months
         np.add.at(self.flat, self._at(_STOCK_ROWS[stage], month[gone], row[gone]), -_ONE)
 
-    def add(self, metric: str, month: int, row: np.ndarray, value: np.ndarray | float) -> None:
-        """Add ``value`` to ``metric`` of ``row`` in ``month``."""
-        np.add.at(self.flat, self._at(INDEX[metric], month, row), np.asarray(value, dtype=np.float32))
+    def add(self, metric: str | int, month: int, row: np.ndarray, value: np.ndarray | float = 1.0) -> None:
+        """Add ``value`` (per project) to ``metric`` (a name, or a row of the record) of each
+        project's ``row`` in one ``month``."""
+        index = INDEX[metric] if isinstance(metric, str) else metric
+        start = (index * self.months + month) * self.rows
+        weights = None if np.isscalar(value) and value == 1.0 else np.broadcast_to(value, row.shape)
+        self.flat[start:start + self.rows] += np.bincount(row, weights, minlength=self.rows).astype(np.float32)
 
     def stay(self, stage: int, enter: np.ndarray | None, leave: np.ndarray, row: np.ndarray) -> None:
         """Projects in ``stage`` from month ``enter`` (None: counted as they arrived) until
@@ -362,6 +366,15 @@ class _Log:
         b = size_bin(size)
         np.add.at(self.flat, self._at(flow_index(kind, "count", 0) + b, month, row), _ONE)
         np.add.at(self.flat, self._at(flow_index(kind, "value_yi", 0) + b, month, row), size.astype(np.float32))
+
+    def flow_in_month(self, kind: str, month: int, row: np.ndarray, size: np.ndarray) -> None:
+        """``flow`` for projects all moving in one ``month`` (bincounts instead of scattered adds)."""
+        b = size_bin(size)
+        for k in range(N_BINS):
+            mine = b == k
+            if mine.any():
+                self.add(flow_index(kind, "count", k), month, row[mine])
+                self.add(flow_index(kind, "value_yi", k), month, row[mine], size[mine])
 
     def commissioned(self, month: np.ndarray, row: np.ndarray) -> None:
         done = month < self.months
@@ -505,23 +518,31 @@ class _Paths:
         C = plan.n_chains
         row = queue[0].astype(np.int64)
         rep = row // C
-        order = np.lexsort((queue[4], queue[3], rep))  # by replicate, then ready month, then random key
-        queue, row, rep = queue[:, order], row[order], rep[order]
-        size, ready_month = queue[1], queue[3].astype(np.int64)
+        size = queue[1]
         f_need = mech.factory_need_wm2(size, p["factory_wm2_per_yi"][rep], p["small_project_max_yi"][rep])
-        in_factory = mech.served_in_order(f_need, self.factory, rep)
-        l_need = np.where(in_factory, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]))
-        on_land = mech.served_in_order(l_need, self.land, rep)
+        small = f_need > 0
+        l_need = np.where(small, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]))
+        if (np.all(np.bincount(rep, weights=f_need, minlength=self.R) <= self.factory)
+                and np.all(np.bincount(rep, weights=l_need, minlength=self.R) <= self.land)):
+            # room for every request: serving order cannot matter, so skip the sort
+            in_factory, on_land = small, ~small
+        else:
+            # by replicate, then ready month, then random key in [0, 1): one exact float64 key
+            order = np.argsort(rep * (plan.total_months + 1) + queue[3] + queue[4])
+            queue, row, rep, size, f_need = queue[:, order], row[order], rep[order], size[order], f_need[order]
+            in_factory = mech.served_in_order(f_need, self.factory, rep)
+            l_need = np.where(in_factory, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]))
+            on_land = mech.served_in_order(l_need, self.land, rep)
+        ready_month = queue[3].astype(np.int64)
         self.factory -= np.bincount(rep[in_factory], weights=f_need[in_factory], minlength=self.R)
         self.land -= np.bincount(rep[on_land], weights=l_need[on_land], minlength=self.R)
         served = in_factory | on_land
         was_waiting = ready_month < m
         lost = ~served & (m - ready_month >= self.wait[rep])
         stays = ~served & ~lost
-        log.enter(_WAITING, np.full(int((stays & ~was_waiting).sum()), m), row[stays & ~was_waiting])
-        left = (served | lost) & was_waiting
-        log.leave(_WAITING, np.full(int(left.sum()), m), row[left])
-        log.leave(1, np.full(int((served | lost).sum()), m), row[served | lost])
+        log.add(_STOCK_ROWS[_WAITING], m, row[stays & ~was_waiting])
+        log.add(_STOCK_ROWS[_WAITING], m, row[(served | lost) & was_waiting], -1.0)
+        log.add(_STOCK_ROWS[1], m, row[served | lost], -1.0)
         if lost.any():
             log.add("land_lost_new", m, row[lost], 1.0)
         self.waiting = queue[:, stays]
@@ -540,7 +561,7 @@ class _Paths:
         T, W, C = plan.total_months, plan.warmup, plan.n_chains
         r, n = row // C, row.size
         S = np.full(n, m, dtype=np.int64)
-        log.flow("started", S, row, size)
+        log.flow_in_month("started", m, row, size)
         at = self._at(S, row)
         # every uniform of the rest of the path is drawn now, so the number of draws depends on
         # nothing after month m (a later lever cannot shift the stream of earlier months)
