@@ -87,7 +87,9 @@ def test_started_investment_never_exceeds_the_land_and_factory_space_supplied(li
     assert np.all(land_used <= supplied * (1 + 1e-5))
     assert np.all(factory_used <= res.factory_space_wm2.value + plan.factory_supply_wm2.sum() + 1e-3)
     started = traj.flow("started", "value_yi").sum(axis=(0, 2))
-    backed = land_used * p["investment_intensity_yi_per_mu"] + factory_used / p["factory_wm2_per_yi"]
+    land_by_chain = traj.metric("land_used_mu").sum(axis=0)  # (replicate, chain), 亩
+    backed = ((land_by_chain / plan.land_factor[None, :]).sum(axis=1) * p["investment_intensity_yi_per_mu"]
+              + factory_used / p["factory_wm2_per_yi"])  # 亿元 that land (by chain type) and factories can hold
     assert np.allclose(started, backed, rtol=1e-3)
     assert traj.metric("stock_waiting").max() > 0, "at every lever's maximum some projects must wait for land"
     assert traj.metric("land_lost_new").sum() > 0, "and some must go elsewhere"

@@ -49,14 +49,14 @@ def mean_signing_to_production_months(scenario, seeds: range) -> float:
 def test_faster_approvals_never_lengthen_mean_time_from_signing_to_production(tiny):
     busy = tiny.with_parameters(lead_rate=3.0)
     means = [mean_signing_to_production_months(busy.with_levers(approval_speedup=a), range(12))
-             for a in (0.0, 0.3, 0.6)]
+             for a in (0.0, 0.25, 0.5)]
     assert means[0] > means[1] > means[2], means
 
 
 @pytest.mark.parametrize("size", [0.2, 1.0, 5.0, 30.0])
 def test_approval_speedup_shortens_every_stage_formula(size):
-    speedups = np.linspace(0.0, 0.6, 13)
-    p_start = mech.start_probability(6.0, speedups, 0.05, 0.5)
+    speedups = np.linspace(0.0, 0.53, 13)
+    p_start = mech.start_probability(6.0, speedups, 0.05, 0.5, 0.3)
     months = mech.build_months(size, 12.0, 0.35, speedups, False, 0.3)
     assert np.all(np.diff(p_start) > 0)
     assert np.all(np.diff(months) < 0)

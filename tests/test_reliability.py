@@ -71,7 +71,7 @@ def valid_scenarios(draw) -> dict:
                      "warmup_months": draw(st.integers(0, 24))},
         "chains": chains,
         "policy": {"levers": {"attraction_effort": draw(st.floats(0.25, 3.0)),
-                              "approval_speedup": draw(st.floats(0.0, 0.6))}},
+                              "approval_speedup": draw(st.floats(0.0, 0.53))}},
         "parameters": {"lead_rate": {"value": draw(st.floats(0.0, 20.0)), "provenance": "assumed"}},
         "ensemble": {"reps": 3, "seed": draw(st.integers(0, 2**32))},
     }

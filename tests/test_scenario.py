@@ -99,8 +99,8 @@ def test_with_levers_returns_a_new_scenario_and_leaves_the_original(tiny: Scenar
     before = tiny.content_hash()
     pushed = tiny.with_levers(attraction_effort=2.0, approval_speedup=0.5)
     assert pushed is not tiny
-    assert pushed.policy.lever("attraction_effort").value == 2.0
-    assert pushed.policy.lever("approval_speedup").value == 0.5
+    assert pushed.lever_from_policy_start("attraction_effort") == 2.0
+    assert pushed.lever_from_policy_start("approval_speedup") == 0.5
     assert tiny.policy.lever("attraction_effort").value == LEVERS["attraction_effort"].default
     assert tiny.content_hash() == before
     assert pushed.content_hash() != before

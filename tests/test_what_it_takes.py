@@ -63,7 +63,7 @@ def _fake_engine(monkeypatch: pytest.MonkeyPatch, curve) -> list[float]:
     asked: list[float] = []
 
     def fake_run(scenario, reps, seed, engine, executor):
-        value = scenario.policy.levers["attraction_effort"].value
+        value = scenario.lever_from_policy_start("attraction_effort")
         asked.append(value)
         return _FakeSummary(curve(value))
 

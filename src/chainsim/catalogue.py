@@ -163,6 +163,18 @@ PARAMETERS: dict[str, ParameterSpec] = {
         ParameterSpec("major_share", "probability", 0.0, 0.6, 0.15,
                       "Share of leads that are major projects (十亿带动 / 旗舰型 tier). Liancheng 2021: 8 of 54 "
                       "signed projects were ≥5亿元.", figure="lc_2021_signed_5to10_count"),
+        ParameterSpec("flagship_leads_per_year", "leads/year", 0.0, 5.0, 0.2,
+                      "County-wide arrival rate of flagship leads (百亿领航: 50亿级基地型, 100亿级旗舰型), a tier with its "
+                      "own arrival process: strategic investors come for a chain's base (its completeness), not for "
+                      "more 招商 teams, so attraction effort does not raise it. 连城 aims for such projects "
+                      "(lc_base_project_scale_target, lc_flagship_project_scale_target) and signed none in 2021: at "
+                      "0.2 leads a year about one is signed every ten years.",
+                      figure="lc_flagship_project_scale_target"),
+        ParameterSpec("size_flagship_median_yi", "亿元", 20.0, 300.0, 60.0,
+                      "Median investment of a flagship project (between the 50亿 基地型 and the 100亿 旗舰型 the seed "
+                      "names).", figure="lc_base_project_scale_target"),
+        ParameterSpec("size_flagship_sigma", "log-sd", 0.05, 1.0, 0.3,
+                      "Log-scale spread of flagship project sizes (0.3: 90% between 37 and 98亿)."),
         ParameterSpec("size_major_median_yi", "亿元", 2.0, 100.0, 7.0,
                       "Median investment of a major project."),
         ParameterSpec("size_major_sigma", "log-sd", 0.05, 1.5, 0.4,
@@ -176,6 +188,11 @@ PARAMETERS: dict[str, ParameterSpec] = {
         ParameterSpec("build_size_elasticity", "dimensionless", 0.0, 1.0, 0.35,
                       "Elasticity of build time with project size: a 20亿 project takes 20^0.35 ≈ 2.9 times as "
                       "long as a 1亿 one (蕉城: 3 years for such projects).", figure="jc_build_time_before"),
+        ParameterSpec("build_months_max", "months", 6.0, 120.0, 48.0,
+                      "Longest mean build time at status-quo approvals, whatever the size (a flagship builds in "
+                      "phases and produces from the first): 蕉城's 3 years before its reforms (\"3年建设周期\", "
+                      "jc_build_time_before) plus a year for a county without its record of big builds (assumed).",
+                      figure="jc_build_time_before"),
         ParameterSpec("started_dropout_per_year", "1/year", 0.0, 1.0, 0.03,
                       "Annual hazard that a started project stalls for good."),
         ParameterSpec("commissioning_months", "months", 0.5, 12.0, 3.0,
@@ -232,6 +249,42 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "Share of a chain's base output produced by its leaders (链主) at the start."),
     ]
 }
+
+@dataclass(frozen=True)
+class ChainType:
+    """What kind of economy a chain is: multipliers on the manufacturing reference.
+
+    ``output_factor`` × output_intensity (output per 亿元 invested), ``build_factor`` × build
+    time, ``land_factor`` × land per 亿元 invested, ``firm_factor`` × the mean output of an
+    existing firm (which sets a chain's initial firm count). Manufacturing is 1 everywhere:
+    the calibrated parameters are the manufacturing ones. All assumed: the seeds report no
+    per-type ratios; ``note`` says what the numbers stand for.
+    """
+
+    name: str
+    label_zh: str
+    output_factor: float
+    build_factor: float
+    land_factor: float
+    firm_factor: float
+    note: str
+    provenance: Provenance = "assumed"
+
+
+CHAIN_TYPES: dict[str, ChainType] = {t.name: t for t in [
+    ChainType("manufacturing", "制造业", 1.0, 1.0, 1.0, 1.0,
+              "The reference: factories (显示屏, 锂电, 新材料, 精细化工, 建材, 门业); the calibrated parameters."),
+    ChainType("tourism_services", "文旅康养服务", 0.45, 0.7, 0.6, 0.3,
+              "Scenic areas, hotels, 康养 and training centres earn about half as much a year per 亿元 invested as "
+              "a factory, build faster, need less land per 亿元 (much of it scenic land outside the park) and are "
+              "run by many small firms."),
+    ChainType("agri_food", "农产品精深加工", 1.5, 0.6, 0.8, 0.4,
+              "Food processing (连城地瓜干) turns its capital over fast: cheap plants with high throughput, short "
+              "builds and many small processors."),
+    ChainType("logistics", "商贸物流", 0.6, 0.8, 1.5, 0.5,
+              "Warehouses and trade: modest output per 亿元, land-hungry per 亿元 invested."),
+]}
+"""Chain types with their multipliers (``Chain.type`` in a scenario; default manufacturing)."""
 
 COUNTY_LEVERS = ("land_supply", "standard_factory_wm2")
 """Levers that act on the county's shared resources (land, factory space), not on a chain."""

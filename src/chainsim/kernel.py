@@ -447,10 +447,10 @@ class _Paths:
         """Flat index into the per-regime tables of ``row`` in ``month``."""
         return self.regime[month] * self.rows + row
 
-    def draw(self, arrival: np.ndarray, row: np.ndarray, filled_at: np.ndarray, rng: np.random.Generator,
-             log: _Log) -> None:
-        """Paths of leads arriving in months ``arrival`` in rows ``row`` up to the month they
-        are ready to start; ``filled_at`` is the (leads, segments) mask of their chain's filled
+    def draw(self, arrival: np.ndarray, row: np.ndarray, flagship: np.ndarray, filled_at: np.ndarray,
+             rng: np.random.Generator, log: _Log) -> None:
+        """Paths of leads arriving in months ``arrival`` in rows ``row`` (``flagship``: from the
+        flagship tier's own arrivals) up to the month they are ready to start; ``filled_at`` is the (leads, segments) mask of their chain's filled
         segments in their arrival month. Logs their stage stays and flows; queues the ready
         ones in ``ready[month]`` as (row, size 亿元, segment) columns."""
         plan, p = self.plan, self.p
@@ -466,10 +466,12 @@ class _Paths:
         if not signed.size:
             return
         arrival, row, r, D, filled_at = arrival[signed], row[signed], r[signed], D[signed], filled_at[signed]
+        flagship = flagship[signed].astype(np.float64)
         c, n = row % C, row.size
         size = mech.draw_project_sizes(rng, n, p["major_share"][r], p["size_ordinary_median_yi"][r],
                                        p["size_ordinary_sigma"][r], p["size_major_median_yi"][r],
-                                       p["size_major_sigma"][r])
+                                       p["size_major_sigma"][r],
+                                       flagship, p["size_flagship_median_yi"][r], p["size_flagship_sigma"][r])
         u = rng.random((2, n))
         seg = mech.choose_segments(u[0], u[1], filled_at, plan.n_segments[c],
                                    plan.levers["precision_targeting"][arrival, c])
@@ -521,7 +523,8 @@ class _Paths:
         size = queue[1]
         f_need = mech.factory_need_wm2(size, p["factory_wm2_per_yi"][rep], p["small_project_max_yi"][rep])
         small = f_need > 0
-        l_need = np.where(small, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]))
+        land = mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]) * plan.land_factor[row % C]
+        l_need = np.where(small, 0.0, land)
         if (np.all(np.bincount(rep, weights=f_need, minlength=self.R) <= self.factory)
                 and np.all(np.bincount(rep, weights=l_need, minlength=self.R) <= self.land)):
             # room for every request: serving order cannot matter, so skip the sort
@@ -530,8 +533,9 @@ class _Paths:
             # by replicate, then ready month, then random key in [0, 1): one exact float64 key
             order = np.argsort(rep * (plan.total_months + 1) + queue[3] + queue[4])
             queue, row, rep, size, f_need = queue[:, order], row[order], rep[order], size[order], f_need[order]
+            land = land[order]
             in_factory = mech.served_in_order(f_need, self.factory, rep)
-            l_need = np.where(in_factory, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]))
+            l_need = np.where(in_factory, 0.0, land)
             on_land = mech.served_in_order(l_need, self.land, rep)
         ready_month = queue[3].astype(np.int64)
         self.factory -= np.bincount(rep[in_factory], weights=f_need[in_factory], minlength=self.R)
@@ -566,8 +570,10 @@ class _Paths:
         # every uniform of the rest of the path is drawn now, so the number of draws depends on
         # nothing after month m (a later lever cannot shift the stream of earlier months)
         v = rng.random((5, n))
-        build = mech.build_months(size, p["build_months_1yi"][r], p["build_size_elasticity"][r], self.approval[at],
-                                  in_factory, p["factory_build_factor"][r])
+        build = mech.build_months(size, p["build_months_1yi"][r] * plan.build_factor[row % C],
+                                  p["build_size_elasticity"][r], self.approval[at],
+                                  in_factory, p["factory_build_factor"][r],
+                                  p["build_months_max"][r] * plan.build_factor[row % C])
         p_done = mech.completion_probability(build)
 
         # started: completed or stalled in month F
@@ -636,7 +642,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     by_tier = np.bincount(ent.key * _N_TIERS + ent.tier, minlength=RC * _N_TIERS).astype(np.float64)
     output = np.bincount(ent.key, weights=ent.value, minlength=RC)  # by row, 亿元/year
     completeness = np.broadcast_to(complete0, (R, C))
-    batch: list[tuple[int, np.ndarray, np.ndarray]] = []  # (month, rows of its leads, filled then)
+    batch: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (month, rows of its leads, flagship?, filled then)
 
     for m in range(T):
         warm = m < W
@@ -672,15 +678,21 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
 
         # 4. new leads; their paths are drawn a batch of months at a time
         counts = rng.poisson(lam)
-        record[INDEX["leads_new"], m] = counts
-        record[INDEX["stock_lead"], m] += counts  # leads enter the stock as they arrive
-        batch.append((m, np.repeat(np.arange(RC), counts.reshape(-1)), filled.copy()))
+        flag_counts = rng.poisson(mech.flagship_intensity(col["flagship_leads_per_year"], plan.weight, complete,
+                                                          complete0, col["completeness_gain"]))
+        counts_all = counts + flag_counts
+        record[INDEX["leads_new"], m] = counts_all
+        record[INDEX["stock_lead"], m] += counts_all  # leads enter the stock as they arrive
+        rows = np.arange(RC)
+        batch.append((m, np.concatenate([np.repeat(rows, counts.reshape(-1)), np.repeat(rows, flag_counts.reshape(-1))]),
+                      np.repeat(np.array([False, True]), [int(counts.sum()), int(flag_counts.sum())]), filled.copy()))
         if len(batch) == BATCH_MONTHS or m == T - 1:
-            arrival = np.concatenate([np.full(rows.size, month) for month, rows, _ in batch])
-            row = np.concatenate([rows for _, rows, _ in batch])
-            snapshot = np.stack([f for _, _, f in batch])  # (months, R, C, S)
+            arrival = np.concatenate([np.full(b[1].size, b[0]) for b in batch])
+            row = np.concatenate([b[1] for b in batch])
+            flagship = np.concatenate([b[2] for b in batch])
+            snapshot = np.stack([b[3] for b in batch])  # (months, R, C, S)
             filled_at = snapshot[arrival - batch[0][0], row // C, row % C]
-            paths.draw(arrival, row, filled_at, rng, log)
+            paths.draw(arrival, row, flagship, filled_at, rng, log)
             batch = []
 
         # 5. record the state at the end of the month

@@ -103,6 +103,19 @@ def lead_intensity(lead_rate: ArrayLike, weight: ArrayLike, effort: ArrayLike, o
             * (1.0 + pull * np.asarray(leader_drive) * np.asarray(n_leaders)) / (1.0 + pull * np.asarray(n_leaders_0)))
 
 
+def flagship_intensity(flagship_leads_per_year: ArrayLike, weight: ArrayLike, completeness: ArrayLike,
+                       completeness_0: ArrayLike, completeness_gain: ArrayLike) -> FloatArray:
+    """Expected new flagship leads for a chain this month (leads/month).
+
+    flagship_leads_per_year / 12 × weight × (1 + gain × completeness)/(1 + gain × completeness_0):
+    the rare 百亿领航 tier has its own arrival rate, raised only by how complete the chain is
+    (a strategic investor comes for the chain's base), not by attraction effort or size.
+    """
+    gain = np.asarray(completeness_gain)
+    return (np.asarray(flagship_leads_per_year) / 12.0 * np.asarray(weight)
+            * (1.0 + gain * np.asarray(completeness)) / (1.0 + gain * np.asarray(completeness_0)))
+
+
 def lead_exit_probability(lead_months: ArrayLike) -> FloatArray:
     """Monthly probability that an open lead is decided (signed or lost)."""
     return monthly_probability(1.0 / np.asarray(lead_months, dtype=float))
@@ -112,21 +125,30 @@ def lead_exit_probability(lead_months: ArrayLike) -> FloatArray:
 
 
 def draw_project_sizes(rng: np.random.Generator, n: int, major_share: ArrayLike, ordinary_median_yi: ArrayLike,
-                       ordinary_sigma: ArrayLike, major_median_yi: ArrayLike, major_sigma: ArrayLike) -> FloatArray:
-    """Draw ``n`` project investments (亿元) from the two-tier size mixture.
+                       ordinary_sigma: ArrayLike, major_median_yi: ArrayLike, major_sigma: ArrayLike,
+                       flagship_share: ArrayLike = 0.0, flagship_median_yi: ArrayLike = 60.0,
+                       flagship_sigma: ArrayLike = 0.3) -> FloatArray:
+    """Draw ``n`` project investments (亿元) from the three-tier size mixture.
 
-    With probability ``major_share`` a project is major (十亿带动 / 旗舰型 tier):
-    lognormal with median ``major_median_yi`` and log-sd ``major_sigma``; otherwise ordinary
-    (亿元支撑 tier), lognormal with median ``ordinary_median_yi`` and log-sd ``ordinary_sigma``.
-    Parameters broadcast to ``n`` (one value per project allowed). Liancheng 2021 (54 signed
-    for 96.92亿, two ≥10亿, six 5–10亿) is not fitted by a single lognormal; the mixture is.
-    Uses three draws per project in a fixed order: uniform tier, then standard normal.
+    With probability ``flagship_share`` a project is a flagship (百亿领航: 50亿级基地型 and
+    100亿级旗舰型), lognormal with median ``flagship_median_yi`` and log-sd
+    ``flagship_sigma``; the engines pass 1 for flagship leads (their own arrival process,
+    ``flagship_intensity``) and 0 for the others. Otherwise with probability ``major_share``
+    a project is major (十亿带动), lognormal(
+    ``major_median_yi``, ``major_sigma``); otherwise ordinary (亿元支撑), lognormal(
+    ``ordinary_median_yi``, ``ordinary_sigma``). Parameters broadcast to ``n``. Liancheng
+    2021 (54 signed for 96.92亿, two ≥10亿, six 5–10亿, none ≥50亿) is not fitted by a single
+    lognormal; the mixture is, and its flagship tier is rare but not, as in a lognormal
+    around 7亿, a one-in-a-million event. Uses two draws per project in a fixed order: a
+    uniform for the tier, then a standard normal.
     """
     tier = rng.random(n)
     z = rng.standard_normal(n)
-    major = tier < np.asarray(major_share)
-    median = np.where(major, major_median_yi, ordinary_median_yi)
-    sigma = np.where(major, major_sigma, ordinary_sigma)
+    flag = np.asarray(flagship_share)
+    flagship = tier < flag
+    major = ~flagship & (tier < flag + np.asarray(major_share))
+    median = np.where(flagship, flagship_median_yi, np.where(major, major_median_yi, ordinary_median_yi))
+    sigma = np.where(flagship, flagship_sigma, np.where(major, major_sigma, ordinary_sigma))
     return np.asarray(median * np.exp(sigma * z), dtype=float)
 
 
@@ -214,15 +236,19 @@ def wait_months(land_wait_months: ArrayLike) -> NDArray[np.int64]:
 
 
 def build_months(size_yi: ArrayLike, build_months_1yi: ArrayLike, build_size_elasticity: ArrayLike,
-                 approval_speedup: ArrayLike, in_factory: ArrayLike, factory_build_factor: ArrayLike) -> FloatArray:
+                 approval_speedup: ArrayLike, in_factory: ArrayLike, factory_build_factor: ArrayLike,
+                 build_months_max: ArrayLike = np.inf) -> FloatArray:
     """Mean build time (months) of a started project.
 
-    build_months_1yi × size^elasticity × (1 − approval_speedup), × factory_build_factor for
-    a project in a standard factory. Big projects take longer (Liancheng 2021: completions
+    min(build_months_1yi × size^elasticity, build_months_max) × (1 − approval_speedup),
+    × factory_build_factor for a project in a standard factory. The cap (``build_months_max``,
+    grounded in 蕉城's "3年建设周期" for its big projects, jc_build_time_before) stands for a
+    flagship building in phases and producing from the first. Big projects take longer (Liancheng 2021: completions
     averaged 1.4亿 against 1.7亿 for starts); 蕉城 cut 3-year builds to under 17 months.
     """
     size = np.maximum(np.asarray(size_yi, dtype=float), 1e-3)
-    months = np.asarray(build_months_1yi) * size ** np.asarray(build_size_elasticity) * (1.0 - np.asarray(approval_speedup))
+    months = (np.minimum(np.asarray(build_months_1yi) * size ** np.asarray(build_size_elasticity),
+                         np.asarray(build_months_max)) * (1.0 - np.asarray(approval_speedup)))
     factor = np.where(np.asarray(in_factory, dtype=bool), factory_build_factor, 1.0)
     return np.maximum(months * factor, 0.25)
 

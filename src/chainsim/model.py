@@ -92,9 +92,11 @@ class Project(mesa.Agent):
         """Construction starts this month, in a standard factory or on land."""
         m, p = self.model, self.model.p
         self.in_factory = in_factory
+        factor = float(m.plan.build_factor[self.chain])
         self.build_months = float(mech.build_months(
-            self.size_yi, p["build_months_1yi"], p["build_size_elasticity"], m.lever("approval_speedup", self.chain),
-            in_factory, p["factory_build_factor"]))
+            self.size_yi, p["build_months_1yi"] * factor, p["build_size_elasticity"],
+            m.lever("approval_speedup", self.chain), in_factory, p["factory_build_factor"],
+            p["build_months_max"] * factor))
         self.ready_month = -1
         self._advance(mech.STARTED, "started")
 
@@ -225,7 +227,8 @@ class CountyModel(mesa.Model):
         size = np.array([q.size_yi for q in queue])
         f_need = mech.factory_need_wm2(size, p["factory_wm2_per_yi"], p["small_project_max_yi"])
         in_factory = mech.served_in_order(f_need, self.factory_wm2)
-        l_need = np.where(in_factory, 0.0, mech.land_need_mu(size, p["investment_intensity_yi_per_mu"]))
+        land = mech.land_need_mu(size, p["investment_intensity_yi_per_mu"]) * plan.land_factor[[q.chain for q in queue]]
+        l_need = np.where(in_factory, 0.0, land)
         on_land = mech.served_in_order(l_need, self.land_mu)
         self.factory_wm2 -= float(f_need[in_factory].sum())
         self.land_mu -= float(l_need[on_land].sum())
@@ -275,18 +278,23 @@ class CountyModel(mesa.Model):
         for project in list(self.agents_by_type.get(Project, [])):
             project.step()
         self.start_ready()
+        lam_flag = mech.flagship_intensity(p["flagship_leads_per_year"], plan.weight, complete,
+                                           plan.filled0.sum(1) / plan.n_segments, p["completeness_gain"])
         for c in range(plan.n_chains):
-            n_new = int(self.rng.poisson(lam[c]))
-            if n_new == 0:
-                continue
-            sizes = mech.draw_project_sizes(self.rng, n_new, p["major_share"], p["size_ordinary_median_yi"],
-                                            p["size_ordinary_sigma"], p["size_major_median_yi"], p["size_major_sigma"])
-            segs = mech.choose_segments(self.rng.random(n_new), self.rng.random(n_new),
-                                        np.repeat(self.filled[c][None, :], n_new, axis=0), plan.n_segments[c],
-                                        plan.levers["precision_targeting"][m, c])
-            for size, seg in zip(sizes, segs):
-                Project(self, c, int(seg), float(size))
-            self.record[INDEX["leads_new"], m, 0, c] += n_new
+            for flagship, rate in ((0.0, lam[c]), (1.0, lam_flag[c])):
+                n_new = int(self.rng.poisson(rate))
+                if n_new == 0:
+                    continue
+                sizes = mech.draw_project_sizes(self.rng, n_new, p["major_share"], p["size_ordinary_median_yi"],
+                                                p["size_ordinary_sigma"], p["size_major_median_yi"],
+                                                p["size_major_sigma"], flagship, p["size_flagship_median_yi"],
+                                                p["size_flagship_sigma"])
+                segs = mech.choose_segments(self.rng.random(n_new), self.rng.random(n_new),
+                                            np.repeat(self.filled[c][None, :], n_new, axis=0), plan.n_segments[c],
+                                            plan.levers["precision_targeting"][m, c])
+                for size, seg in zip(sizes, segs):
+                    Project(self, c, int(seg), float(size))
+                self.record[INDEX["leads_new"], m, 0, c] += n_new
         self._record()
         self.month += 1
 

@@ -48,7 +48,7 @@ def run_warnings(scenario: Scenario, summary: Any) -> list[dict[str, Any]]:
             out.append({"chain": plan.chain_ids[c], "kind": "growth", "message": (
                 f"{plan.chain_ids[c]}: output grows faster than {PLAUSIBLE_GROWTH_PER_YEAR:.1%} a year (the fastest "
                 f"growth the seeds report, qs_2014h1_park_output_growth) from {start_year - 1} to "
-                f"{int(plan.target_year[t])} in {share:.0%} of replicates; read its p_reach as optimistic")})
+                f"{int(plan.target_year[t])} in {share:.0%} of replicates: faster than any growth the seeds report, so check what drives it (flagship projects, base output, output per 亿元)")})
     if not any(p.provenance == "calibrated" for p in scenario.parameters.values()):
         out.append({"chain": None, "kind": "uncalibrated", "message": (
             f"{scenario.id}: no parameter is calibrated; every unreported number is a catalogue default "

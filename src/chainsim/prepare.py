@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalogue import LEVERS, PARAMETERS
+from .catalogue import CHAIN_TYPES, LEVERS, PARAMETERS
 from .mechanisms import default_enterprise_count, draw_parameter
 from .scenario import SIZE_CLASS_EDGES_YI, Scenario, month_index
 
@@ -48,6 +48,9 @@ class Plan:
     target_chain: np.ndarray  # per target
     target_year: np.ndarray
     target_yi: np.ndarray
+    output_factor: np.ndarray  # per chain: chain type's multiplier on output_intensity
+    build_factor: np.ndarray  # per chain: chain type's multiplier on build time
+    land_factor: np.ndarray  # per chain: chain type's multiplier on land per 亿元 invested
     land_bank0_mu: float  # ready land at run month 0, 亩 (inf: the scenario states no resources)
     land_supply_mu: np.ndarray  # (total_months,) land made ready in each month, 亩
     factory0_wm2: float  # empty standard-factory space at run month 0, 万平方米
@@ -103,9 +106,11 @@ def make_plan(scenario: Scenario) -> Plan:
         filled0[i, : c.segments_filled] = True
     enterprise_output = scenario.parameters.get("enterprise_output_yi")
     firm_size = enterprise_output.central if enterprise_output else PARAMETERS["enterprise_output_yi"].default
+    types = [CHAIN_TYPES[c.type] for c in chains]
     n_ent = np.array([
-        c.enterprises if c.enterprises is not None else default_enterprise_count(b, firm_size, len(c.leaders))
-        for c, b in zip(chains, base)
+        c.enterprises if c.enterprises is not None
+        else default_enterprise_count(b, firm_size * t.firm_factor, len(c.leaders))
+        for c, b, t in zip(chains, base, types)
     ])
     targets = [(i, t.year, t.value_yi) for i, c in enumerate(chains) for t in c.targets]
     levers = {name: lever_path(scenario, name, first_month, total) for name in LEVERS}
@@ -135,6 +140,9 @@ def make_plan(scenario: Scenario) -> Plan:
         target_chain=np.array([t[0] for t in targets], dtype=np.int64),
         target_year=np.array([t[1] for t in targets], dtype=np.int64),
         target_yi=np.array([t[2] for t in targets]),
+        output_factor=np.array([t.output_factor for t in types]),
+        build_factor=np.array([t.build_factor for t in types]),
+        land_factor=np.array([t.land_factor for t in types]),
         land_bank0_mu=float(land0),
         land_supply_mu=land,
         factory0_wm2=float(factory0),
@@ -162,8 +170,9 @@ def draw_parameters(scenario: Scenario, rng: np.random.Generator, n: int) -> dic
 
 def chain_intensity(plan: Plan, params: dict[str, np.ndarray]) -> np.ndarray:
     """Output intensity per replicate and chain, (n_reps, n_chains): the chain's own value
-    where the scenario gives one, else the ``output_intensity`` parameter."""
-    default = params["output_intensity"][:, None]
+    where the scenario gives one, else the ``output_intensity`` parameter × the chain
+    type's ``output_factor``."""
+    default = params["output_intensity"][:, None] * plan.output_factor[None, :]
     return np.where(np.isnan(plan.intensity)[None, :], default, plan.intensity[None, :])
 
 

@@ -162,6 +162,8 @@ class Chain(Strict):
     attraction_weight: float | None = Field(None, gt=0, description="Relative share of leads; default ∝ base output.")
     priority: bool = Field(False, description="A priority chain under the chain-chief system (链长制).")
     in_park: bool = Field(True, description="Produces inside the county's industrial parks.")
+    type: Literal["manufacturing", "tourism_services", "agri_food", "logistics"] = Field(
+        "manufacturing", description="Chain type (catalogue.CHAIN_TYPES): output per 亿元, build time, land, firm size.")
     note: str = ""
 
     @model_validator(mode="after")

@@ -1,0 +1,83 @@
+"""Mechanisms the seeds describe (issue 12, first part): flagship projects, the build-time cap,
+chain types. Each test pins one behaviour, at the formula and in the engines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chainsim import mechanisms as mech
+from chainsim.catalogue import CHAIN_TYPES, PARAMETERS
+from chainsim.ensemble import run_scenario
+from chainsim.prepare import chain_intensity, draw_parameters, make_plan
+from chainsim.scenario import load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "tests" / "scenarios" / "tiny.yaml"
+
+
+def signed_at_least(traj, size_yi: float) -> float:
+    """Mean number of signed projects of at least ``size_yi`` 亿元 per replicate (a size-class edge)."""
+    return float(traj.flow("signed", "count", size_min_yi=size_yi).sum()) / traj.data.shape[2]
+
+
+@pytest.mark.parametrize("engine,reps", [("fast", 400), ("mesa", 30)])
+def test_flagship_leads_bring_projects_a_lognormal_around_7yi_never_would(engine, reps) -> None:
+    tiny = load_scenario(TINY).with_parameters(lead_rate=0.0)  # flagship leads only
+    none = run_scenario(tiny.with_parameters(flagship_leads_per_year=0.0), reps=reps, seed=5, engine=engine)
+    some = run_scenario(tiny.with_parameters(flagship_leads_per_year=3.0), reps=reps, seed=5, engine=engine)
+    assert signed_at_least(none.trajectories, 1.0) == 0.0
+    signed = some.trajectories.flow("signed", "count").sum() / reps
+    assert signed > 1.0  # about 3 a year × 7 years × sign_prob
+    assert signed_at_least(some.trajectories, 10.0) / signed > 0.99  # and every one of them is big
+
+
+def test_attraction_effort_does_not_raise_flagship_arrivals() -> None:
+    rate = mech.flagship_intensity(0.2, np.array([0.5, 0.5]), 0.5, 0.5, 0.6)
+    assert rate == pytest.approx(np.array([0.2 / 24, 0.2 / 24]))
+    tiny = load_scenario(TINY).with_parameters(flagship_leads_per_year=3.0, lead_rate=0.0)
+    base = run_scenario(tiny, reps=300, seed=9).trajectories
+    pushed = run_scenario(tiny.with_levers(attraction_effort=3.0), reps=300, seed=9).trajectories
+    assert base.metric("leads_new").sum() == pytest.approx(pushed.metric("leads_new").sum(), rel=0.1)
+
+
+def test_flagship_sizes_sit_between_the_seeds_50yi_and_100yi_tiers() -> None:
+    rng = np.random.default_rng(1)
+    sizes = mech.draw_project_sizes(rng, 20_000, 0.15, 0.6, 0.8, 7.0, 0.4, 1.0,
+                                    PARAMETERS["size_flagship_median_yi"].default,
+                                    PARAMETERS["size_flagship_sigma"].default)
+    assert 50 <= np.median(sizes) <= 70
+    assert np.mean(sizes >= 30) > 0.95
+
+
+def test_build_time_stops_at_build_months_max_and_approvals_cut_it() -> None:
+    months = mech.build_months(np.array([1.0, 20.0, 60.0]), 20.0, 0.35, 0.0, False, 0.3, 48.0)
+    assert months[0] == pytest.approx(20.0)
+    assert months[1] == pytest.approx(48.0) and months[2] == pytest.approx(48.0)
+    jiaocheng = mech.build_months(60.0, 20.0, 0.35, 1 - 17 / 36, False, 0.3, 36.0)
+    assert jiaocheng == pytest.approx(17.0)  # 蕉城: 3 years cut to under 17 months
+
+
+def test_a_chain_type_sets_its_own_output_per_yi_invested() -> None:
+    scenario = load_scenario(REPO / "scenarios" / "liancheng.yaml")
+    plan = make_plan(scenario)
+    p = draw_parameters(scenario, np.random.default_rng(0), 3)
+    intensity = chain_intensity(plan, p)
+    ids = list(plan.chain_ids)
+    tourism, display = ids.index("wenlv_kangyang"), ids.index("smart_display")
+    ratio = intensity[:, tourism] / intensity[:, display]
+    assert ratio == pytest.approx(np.full(3, CHAIN_TYPES["tourism_services"].output_factor))
+    assert plan.build_factor[tourism] < 1.0 and plan.land_factor[tourism] < 1.0
+
+
+@pytest.mark.parametrize("engine,reps", [("fast", 300), ("mesa", 20)])
+def test_a_tourism_chain_grows_less_from_the_same_investment(engine, reps) -> None:
+    text = TINY.read_text(encoding="utf-8")
+    tourism = load_scenario(TINY).model_copy(update={"chains": [
+        load_scenario(TINY).chains[0].model_copy(update={"type": "tourism_services"})]})
+    base = run_scenario(load_scenario(TINY), reps=reps, seed=3, engine=engine).summary.targets
+    low = run_scenario(tourism, reps=reps, seed=3, engine=engine).summary.targets
+    assert "type" not in text
+    assert low.output_yi_mean.iloc[0] < base.output_yi_mean.iloc[0]
