@@ -207,6 +207,15 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "Volatility of an enterprise's output growth."),
         ParameterSpec("exit_per_year", "1/year", 0.0, 0.5, 0.02,
                       "Annual exit hazard of an enterprise (closure or relocation)."),
+        ParameterSpec("macro_sd_per_year", "1/year", 0.0, 0.2, 0.03,
+                      "Spread of the year effect on growth shared by every chain of the county (a good or bad year "
+                      "for all): 龙岩's industry grew 2.6% in Jan–Aug 2020, 1.4 points above Fujian's "
+                      "(ly_2020m1m8_industrial_va_growth, ly_2020m1m8_industrial_va_growth_gap), several points "
+                      "below a usual year: a bad year is one to two of these spreads.",
+                      figure="ly_2020m1m8_industrial_va_growth"),
+        ParameterSpec("macro_lead_elasticity", "dimensionless", 0.0, 10.0, 3.0,
+                      "How strongly the year effect moves lead arrivals: leads × exp(elasticity × effect), so a year "
+                      "3 points worse brings about 9% fewer leads (investors wait in a bad year)."),
         ParameterSpec("size_elasticity", "dimensionless", 0.0, 2.0, 0.3,
                       "Elasticity of a chain's lead arrivals with its output relative to the start."),
         ParameterSpec("completeness_gain", "dimensionless", 0.0, 5.0, 0.6,

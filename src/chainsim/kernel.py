@@ -294,12 +294,14 @@ class _Enterprises:
             self._index_founders()
         return codes
 
-    def grow(self, rng: np.random.Generator, a: np.ndarray, b: np.ndarray) -> None:
-        """A month of growth: value × exp(a + b z) = value × mech.growth_factor(z, g, sd)."""
+    def grow(self, rng: np.random.Generator, a: np.ndarray, b: np.ndarray, extra: np.ndarray) -> None:
+        """A month of growth: value × exp(a + b z + extra) = value × mech.growth_factor(z, g + 12 extra, sd),
+        ``extra`` (by row) the month's share of the year effect and stated shocks."""
         x = _standard_normal(rng, self.n)
         rep = self.rep
         x *= b[rep]
         x += a[rep]
+        x += extra.astype(np.float32)[self.key]
         self.value[:] *= np.exp(x, out=x)
 
     def chain_output(self, month: int, rows: int) -> np.ndarray:
@@ -627,6 +629,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     if parameters:
         p.update({k: np.broadcast_to(np.asarray(v, dtype=float), (R,)).copy() for k, v in parameters.items()})
     col = {k: v[:, None] for k, v in p.items()}  # (R, 1) against chains
+    effects = mech.year_effects(rng, (R, int(plan.month_year[-1]) + 1), p["macro_sd_per_year"])  # (R, years)
     lev = plan.levers
     record = new_record(T, R, C)
     paths = _Paths(plan, p)
@@ -655,16 +658,18 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
             complete = completeness
         effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, plan.weight,
                                    lev["chain_chief_priority"][m], col["chain_chief_gain"], col["effort_half"])
-        lam = mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"],
-                                  col["size_feedback_cap"], complete, complete0, col["completeness_gain"], leaders,
-                                  plan.n_leaders0, col["leader_pull"], lev["leader_drive"][m])
+        y = plan.month_year[m]
+        macro = mech.macro_lead_factor(effects[:, y, None], col["macro_lead_elasticity"], plan.shock_leads[y][None, :])
+        lam = macro * mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"],
+                                          col["size_feedback_cap"], complete, complete0, col["completeness_gain"],
+                                          leaders, plan.n_leaders0, col["leader_pull"], lev["leader_drive"][m])
 
         if not warm:
             # 2. enterprises exit or grow
             gone = ent.exit(m)
             if gone.size:
                 by_tier -= np.bincount(gone, minlength=RC * _N_TIERS)
-            ent.grow(rng, growth_a, growth_b)
+            ent.grow(rng, growth_a, growth_b, ((effects[:, y, None] + plan.shock_growth[y][None, :]) / 12.0).reshape(-1))
             # 3. projects going into production become enterprises
             if births[m]:
                 b = np.concatenate(births[m], axis=1)
@@ -678,8 +683,8 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
 
         # 4. new leads; their paths are drawn a batch of months at a time
         counts = rng.poisson(lam)
-        flag_counts = rng.poisson(mech.flagship_intensity(col["flagship_leads_per_year"], plan.weight, complete,
-                                                          complete0, col["completeness_gain"]))
+        flag_counts = rng.poisson(macro * mech.flagship_intensity(col["flagship_leads_per_year"], plan.weight,
+                                                                  complete, complete0, col["completeness_gain"]))
         counts_all = counts + flag_counts
         record[INDEX["leads_new"], m] = counts_all
         record[INDEX["stock_lead"], m] += counts_all  # leads enter the stock as they arrive

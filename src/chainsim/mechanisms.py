@@ -286,6 +286,22 @@ def growth_factor(z: ArrayLike, growth_per_year: ArrayLike, growth_sd_per_year: 
     return np.exp((g - 0.5 * s**2) / 12.0 + s * np.sqrt(1.0 / 12.0) * np.asarray(z))
 
 
+def year_effects(rng: np.random.Generator, shape: tuple[int, ...], macro_sd_per_year: ArrayLike) -> FloatArray:
+    """The county's random year effects on growth (1/year): N(0, macro_sd_per_year), one per
+    replicate and calendar year, shared by every chain (``shape`` = (replicates, years), the
+    sd broadcast against the replicates)."""
+    z = rng.standard_normal(shape)
+    sd = np.asarray(macro_sd_per_year, dtype=float)
+    return z * (sd[:, None] if sd.ndim else sd)
+
+
+def macro_lead_factor(year_effect: ArrayLike, macro_lead_elasticity: ArrayLike, shock_leads: ArrayLike) -> FloatArray:
+    """Multiplier on lead arrivals in a year: exp(elasticity × year effect) × (1 + stated shock),
+    never below 0."""
+    return (np.exp(np.asarray(macro_lead_elasticity) * np.asarray(year_effect))
+            * np.maximum(1.0 + np.asarray(shock_leads), 0.0))
+
+
 def exit_probability(exit_per_year: ArrayLike) -> FloatArray:
     """Monthly probability that an enterprise exits."""
     return per_year_to_monthly_probability(exit_per_year)

@@ -135,7 +135,10 @@ class Enterprise(mesa.Agent):
             self.remove()
             return
         z = self.model.rng.standard_normal()
-        self.level *= float(mech.growth_factor(z, p["growth_per_year"], p["growth_sd_per_year"]))
+        m = self.model
+        y = m.plan.month_year[m.month]
+        shock = float(m.year_effect[y] + m.plan.shock_growth[y, self.chain])
+        self.level *= float(mech.growth_factor(z, p["growth_per_year"] + shock, p["growth_sd_per_year"]))
         self.age_months += 1.0
 
 
@@ -159,6 +162,9 @@ class CountyModel(mesa.Model):
         if parameters:
             self.p.update({k: float(v) for k, v in parameters.items()})
         params_arr = {k: np.array([v]) for k, v in self.p.items()}
+        self.year_effect = mech.year_effects(self.rng, (1, int(self.plan.month_year[-1]) + 1),
+                                             self.p["macro_sd_per_year"])[0]
+        """The county's random year effect on growth in each simulated year (1/year)."""
         self.intensity = chain_intensity(self.plan, params_arr)[0]
         self.month = 0
         self.production_lags: list[int] = []
@@ -268,7 +274,9 @@ class CountyModel(mesa.Model):
             ratio, leaders, complete = self.chain_outputs() / plan.base_output_yi, self.chain_leaders(), self.completeness()
         effort = mech.chain_effort(plan.levers["attraction_effort"][m], plan.priority, plan.weight,
                                    plan.levers["chain_chief_priority"][m], p["chain_chief_gain"], p["effort_half"])
-        lam = mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"],
+        y = plan.month_year[m]
+        macro = mech.macro_lead_factor(self.year_effect[y], p["macro_lead_elasticity"], plan.shock_leads[y])
+        lam = macro * mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"],
                                   p["size_feedback_cap"], complete, plan.filled0.sum(1) / plan.n_segments,
                                   p["completeness_gain"], leaders, plan.n_leaders0, p["leader_pull"],
                                   plan.levers["leader_drive"][m])
@@ -278,7 +286,7 @@ class CountyModel(mesa.Model):
         for project in list(self.agents_by_type.get(Project, [])):
             project.step()
         self.start_ready()
-        lam_flag = mech.flagship_intensity(p["flagship_leads_per_year"], plan.weight, complete,
+        lam_flag = macro * mech.flagship_intensity(p["flagship_leads_per_year"], plan.weight, complete,
                                            plan.filled0.sum(1) / plan.n_segments, p["completeness_gain"])
         for c in range(plan.n_chains):
             for flagship, rate in ((0.0, lam[c]), (1.0, lam_flag[c])):

@@ -51,6 +51,9 @@ class Plan:
     output_factor: np.ndarray  # per chain: chain type's multiplier on output_intensity
     build_factor: np.ndarray  # per chain: chain type's multiplier on build time
     land_factor: np.ndarray  # per chain: chain type's multiplier on land per 亿元 invested
+    month_year: np.ndarray  # (total_months,) index of each run month's calendar year (0 = first simulated year)
+    shock_growth: np.ndarray  # (years, n_chains) stated shocks to growth, 1/year
+    shock_leads: np.ndarray  # (years, n_chains) stated shocks to lead arrivals, fraction
     land_bank0_mu: float  # ready land at run month 0, 亩 (inf: the scenario states no resources)
     land_supply_mu: np.ndarray  # (total_months,) land made ready in each month, 亩
     factory0_wm2: float  # empty standard-factory space at run month 0, 万平方米
@@ -121,6 +124,17 @@ def make_plan(scenario: Scenario) -> Plan:
         land0 = res.land_bank_mu.value
         land = res.land_supply_mu_per_year.value * levers["land_supply"][:, 0] / 12.0
         factory0 = res.factory_space_wm2.value
+    years = (first_month + np.arange(total)) // 12
+    month_year = years - years[0]
+    shock_growth = np.zeros((int(month_year[-1]) + 1, len(chains)))
+    shock_leads = np.zeros_like(shock_growth)
+    ids = [c.id for c in chains]
+    for shock in scenario.shocks:
+        y = shock.year - int(years[0])
+        if 0 <= y < shock_growth.shape[0]:
+            cols = list(range(len(chains))) if shock.chains == "all" else [ids.index(c) for c in shock.chains if c in ids]
+            shock_growth[y, cols] += shock.growth
+            shock_leads[y, cols] += shock.leads
     return Plan(
         scenario_id=scenario.id,
         chain_ids=tuple(scenario.chain_ids),
@@ -143,6 +157,9 @@ def make_plan(scenario: Scenario) -> Plan:
         output_factor=np.array([t.output_factor for t in types]),
         build_factor=np.array([t.build_factor for t in types]),
         land_factor=np.array([t.land_factor for t in types]),
+        month_year=month_year,
+        shock_growth=shock_growth,
+        shock_leads=shock_leads,
         land_bank0_mu=float(land0),
         land_supply_mu=land,
         factory0_wm2=float(factory0),

@@ -353,6 +353,18 @@ class Calibration(Strict):
         return _known(free, PARAMETERS, "parameter")
 
 
+class Shock(Sourced):
+    """A stated shock in one calendar year (a pandemic year, a property slump), added to the
+    county's random year effect: ``growth`` (1/year, e.g. −0.05) on the growth of every
+    enterprise of the named chains, ``leads`` (a fraction, e.g. −0.3) on their lead arrivals."""
+
+    provenance: Provenance = "assumed"
+    year: int = Field(ge=1900, le=2200)
+    growth: float = Field(0.0, ge=-0.9, le=0.9, description="Added to enterprises' growth rate that year, 1/year.")
+    leads: float = Field(0.0, ge=-1.0, le=5.0, description="Fractional change of lead arrivals that year.")
+    chains: list[str] | Literal["all"] = "all"
+
+
 class Resource(Sourced):
     """A county resource (land, factory space) with its provenance."""
 
@@ -402,6 +414,7 @@ class Scenario(Strict):
     ensemble: Ensemble = Field(default_factory=Ensemble)
     resources: Resources | None = Field(
         None, description="Land and factory space; without them growth is bounded by leads alone (warned).")
+    shocks: list[Shock] = Field(default_factory=list, description="Stated shocks by year (pandemic, property slump).")
 
     @field_validator("parameters")
     @classmethod
@@ -543,6 +556,14 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         elif scenario.reported_until is not None and start <= month_index(scenario.reported_until):
             out.append((("policy", "start"), f"{scenario.policy.start} falls in the reported months (the "
                         f"calibration figures run to {scenario.reported_until}): a policy cannot change them"))
+    for k, shock in enumerate(scenario.shocks):
+        if isinstance(shock.chains, list):
+            for c in shock.chains:
+                if c not in ids:
+                    out.append((("shocks", k, "chains"), f"no chain {c!r}{did_you_mean(c, ids)}"))
+        first_year = (month_index(scenario.calendar.start) - scenario.calendar.warmup_months) // 12
+        if not first_year <= shock.year <= horizon_year:
+            out.append((("shocks", k, "year"), f"{shock.year} is outside the simulated years {first_year}..{horizon_year}"))
     for name in COUNTY_LEVERS:
         if scenario.policy.lever(name).by_chain:
             out.append((("policy", "levers", name, "by_chain"),
