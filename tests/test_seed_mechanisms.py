@@ -111,3 +111,25 @@ def test_a_stated_pandemic_year_lowers_that_year_and_only_the_future() -> None:
     display_b = b[(b.chain == "smart_display") & (b.year == 2023)].output_yi.iloc[0]
     assert tour_b < 0.95 * tour_a
     assert display_b < display_a
+
+
+# ------------------------------------------------------------------ linkages
+
+
+def test_a_link_raises_the_linked_chains_leads_with_the_source_chains_growth() -> None:
+    links = np.array([[0.0, 0.5], [0.0, 0.0]])
+    assert mech.linkage_factor(np.array([1.0, 1.0]), links, 2.0) == pytest.approx([1.0, 1.0])
+    assert mech.linkage_factor(np.array([1.6, 1.0]), links, 2.0) == pytest.approx([1.0, 1.3])
+    assert mech.linkage_factor(np.array([9.0, 1.0]), links, 2.0) == pytest.approx([1.0, 1.5])  # capped
+
+
+@pytest.mark.parametrize("engine,reps", [("fast", 400), ("mesa", 40)])
+def test_without_links_the_linked_chain_gets_fewer_leads(engine, reps) -> None:
+    three = load_scenario(REPO / "tests" / "scenarios" / "equiv_three_chains.yaml")
+    unlinked = three.model_copy(update={"links": []})
+    linked_leads = run_scenario(three, reps=reps, seed=4, engine=engine).trajectories.metric("leads_new")
+    plain_leads = run_scenario(unlinked, reps=reps, seed=4, engine=engine).trajectories.metric("leads_new")
+    small = three.chain_ids.index("small_chain")
+    leader = three.chain_ids.index("leader_chain")
+    assert linked_leads[:, :, small].sum() > 1.05 * plain_leads[:, :, small].sum()
+    assert linked_leads[:, :, leader].sum() == pytest.approx(plain_leads[:, :, leader].sum(), rel=0.1)

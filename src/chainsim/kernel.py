@@ -663,6 +663,8 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
         lam = macro * mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"],
                                           col["size_feedback_cap"], complete, complete0, col["completeness_gain"],
                                           leaders, plan.n_leaders0, col["leader_pull"], lev["leader_drive"][m])
+        if not warm and plan.links.any():
+            lam = lam * mech.linkage_factor(ratio, plan.links, col["size_feedback_cap"])
 
         if not warm:
             # 2. enterprises exit or grow

@@ -103,6 +103,18 @@ def lead_intensity(lead_rate: ArrayLike, weight: ArrayLike, effort: ArrayLike, o
             * (1.0 + pull * np.asarray(leader_drive) * np.asarray(n_leaders)) / (1.0 + pull * np.asarray(n_leaders_0)))
 
 
+def linkage_factor(output_ratio: ArrayLike, links: ArrayLike, size_feedback_cap: ArrayLike) -> FloatArray:
+    """Multiplier on each chain's lead arrivals from the growth of the chains linked to it
+    (一业兴带动百业旺), chains on the last axis.
+
+    1 + Σ_j links[j, c] × (min(ratio_j, cap) − 1), never below 0: a link from chain j with
+    coefficient k raises chain c's leads by k per unit rise of j's output ratio (output /
+    base output), capped as the size feedback is. 1 when no chain is linked (or at the start).
+    """
+    ratio = np.clip(np.asarray(output_ratio, dtype=float), 0.0, np.asarray(size_feedback_cap, dtype=float))
+    return np.maximum(1.0 + (ratio - 1.0) @ np.asarray(links, dtype=float), 0.0)
+
+
 def flagship_intensity(flagship_leads_per_year: ArrayLike, weight: ArrayLike, completeness: ArrayLike,
                        completeness_0: ArrayLike, completeness_gain: ArrayLike) -> FloatArray:
     """Expected new flagship leads for a chain this month (leads/month).

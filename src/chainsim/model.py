@@ -280,6 +280,8 @@ class CountyModel(mesa.Model):
                                   p["size_feedback_cap"], complete, plan.filled0.sum(1) / plan.n_segments,
                                   p["completeness_gain"], leaders, plan.n_leaders0, p["leader_pull"],
                                   plan.levers["leader_drive"][m])
+        if not self.in_warmup and plan.links.any():
+            lam = lam * mech.linkage_factor(ratio, plan.links, p["size_feedback_cap"])
         if not self.in_warmup:
             for e in list(self.agents_by_type.get(Enterprise, [])):
                 e.step()

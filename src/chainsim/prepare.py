@@ -51,6 +51,7 @@ class Plan:
     output_factor: np.ndarray  # per chain: chain type's multiplier on output_intensity
     build_factor: np.ndarray  # per chain: chain type's multiplier on build time
     land_factor: np.ndarray  # per chain: chain type's multiplier on land per 亿元 invested
+    links: np.ndarray  # (n_chains, n_chains): links[j, c], coefficient of chain j's growth on chain c's leads
     month_year: np.ndarray  # (total_months,) index of each run month's calendar year (0 = first simulated year)
     shock_growth: np.ndarray  # (years, n_chains) stated shocks to growth, 1/year
     shock_leads: np.ndarray  # (years, n_chains) stated shocks to lead arrivals, fraction
@@ -126,9 +127,13 @@ def make_plan(scenario: Scenario) -> Plan:
         factory0 = res.factory_space_wm2.value
     years = (first_month + np.arange(total)) // 12
     month_year = years - years[0]
+    ids = [c.id for c in chains]
+    links = np.zeros((len(chains), len(chains)))
+    for link in scenario.links:
+        if link.from_ in ids and link.to in ids:
+            links[ids.index(link.from_), ids.index(link.to)] += link.coefficient
     shock_growth = np.zeros((int(month_year[-1]) + 1, len(chains)))
     shock_leads = np.zeros_like(shock_growth)
-    ids = [c.id for c in chains]
     for shock in scenario.shocks:
         y = shock.year - int(years[0])
         if 0 <= y < shock_growth.shape[0]:
@@ -157,6 +162,7 @@ def make_plan(scenario: Scenario) -> Plan:
         output_factor=np.array([t.output_factor for t in types]),
         build_factor=np.array([t.build_factor for t in types]),
         land_factor=np.array([t.land_factor for t in types]),
+        links=links,
         month_year=month_year,
         shock_growth=shock_growth,
         shock_leads=shock_leads,

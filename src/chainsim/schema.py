@@ -365,6 +365,20 @@ class Shock(Sourced):
     chains: list[str] | Literal["all"] = "all"
 
 
+class Link(Sourced):
+    """A linkage between chains (一业兴带动百业旺): growth of ``from`` raises lead arrivals in ``to``.
+
+    ``coefficient``: the share by which ``to``'s leads rise per unit rise of ``from``'s output
+    ratio (output / base output, capped like the size feedback): 0.3 means a source chain at
+    twice its base output brings its linked chain 30% more leads.
+    """
+
+    provenance: Provenance = "assumed"
+    from_: str = Field(alias="from")
+    to: str
+    coefficient: float = Field(gt=0, le=2)
+
+
 class Resource(Sourced):
     """A county resource (land, factory space) with its provenance."""
 
@@ -415,6 +429,7 @@ class Scenario(Strict):
     resources: Resources | None = Field(
         None, description="Land and factory space; without them growth is bounded by leads alone (warned).")
     shocks: list[Shock] = Field(default_factory=list, description="Stated shocks by year (pandemic, property slump).")
+    links: list[Link] = Field(default_factory=list, description="Linkages between chains (锂电 → 新能源汽车, …).")
 
     @field_validator("parameters")
     @classmethod
@@ -564,6 +579,12 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         first_year = (month_index(scenario.calendar.start) - scenario.calendar.warmup_months) // 12
         if not first_year <= shock.year <= horizon_year:
             out.append((("shocks", k, "year"), f"{shock.year} is outside the simulated years {first_year}..{horizon_year}"))
+    for k, link in enumerate(scenario.links):
+        for key, c in (("from", link.from_), ("to", link.to)):
+            if c not in ids:
+                out.append((("links", k, key), f"no chain {c!r}{did_you_mean(c, ids)}"))
+        if link.from_ == link.to:
+            out.append((("links", k, "to"), "a chain cannot be linked to itself (its size feedback does that)"))
     for name in COUNTY_LEVERS:
         if scenario.policy.lever(name).by_chain:
             out.append((("policy", "levers", name, "by_chain"),
