@@ -151,8 +151,7 @@ def test_more_effort_signs_less_and_less_in_the_engine(liancheng) -> None:
 
 def test_the_size_feedback_stops_at_its_cap() -> None:
     args = dict(lead_rate=10.0, weight=1.0, effort=1.0, size_elasticity=0.3, size_feedback_cap=2.0,
-                completeness=0.5, completeness_0=0.5, completeness_gain=0.6, n_leaders=1, n_leaders_0=1,
-                leader_pull=0.1, leader_drive=1.0)
+                completeness=0.5, completeness_0=0.5, completeness_gain=0.6)
     assert mech.lead_intensity(output_ratio=2.0, **args) == mech.lead_intensity(output_ratio=50.0, **args)
     assert mech.lead_intensity(output_ratio=1.5, **args) < mech.lead_intensity(output_ratio=2.0, **args)
 

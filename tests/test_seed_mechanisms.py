@@ -13,6 +13,7 @@ from chainsim.catalogue import CHAIN_TYPES, PARAMETERS
 from chainsim.ensemble import run_scenario
 from chainsim.prepare import chain_intensity, draw_parameters, make_plan
 from chainsim.scenario import load_scenario
+from chainsim.schema import Leader
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "scenarios" / "tiny.yaml"
@@ -133,3 +134,25 @@ def test_without_links_the_linked_chain_gets_fewer_leads(engine, reps) -> None:
     leader = three.chain_ids.index("leader_chain")
     assert linked_leads[:, :, small].sum() > 1.05 * plain_leads[:, :, small].sum()
     assert linked_leads[:, :, leader].sum() == pytest.approx(plain_leads[:, :, leader].sum(), rel=0.1)
+
+
+# ------------------------------------------------------------------ leader pull (以商招商)
+
+
+def test_leaders_bring_leads_in_proportion_to_their_output() -> None:
+    assert mech.leader_leads(0.0, 0.04, 3.0) == 0.0  # no leader, no term
+    assert mech.leader_leads(100.0, 0.04, 1.0) == pytest.approx(0.4)
+    assert mech.leader_leads(100.0, 0.04, 3.0) == pytest.approx(3 * mech.leader_leads(100.0, 0.04, 1.0))
+
+
+@pytest.mark.parametrize("engine,reps", [("fast", 300), ("mesa", 30)])
+def test_naming_a_big_leader_adds_leads_from_the_first_month(engine, reps) -> None:
+    tiny = load_scenario(TINY).with_parameters(leader_leads_per_10yi=0.5)
+    chain = tiny.chains[0]
+    led = tiny.model_copy(update={"chains": [chain.model_copy(update={"leaders": [Leader(name="宁德时代", output_yi=8.0)]})]})
+    plain = tiny.model_copy(update={"chains": [chain.model_copy(update={"leaders": []})]})
+    first = slice(0, 12)
+    with_leader = run_scenario(led, reps=reps, seed=6, engine=engine).trajectories.metric("leads_new")[first].sum()
+    without = run_scenario(plain, reps=reps, seed=6, engine=engine).trajectories.metric("leads_new")[first].sum()
+    expected_extra = 0.5 * 8.0 / 10 * 12 * reps  # leads/month × 12 months × replicates
+    assert with_leader - without == pytest.approx(expected_extra, rel=0.35)

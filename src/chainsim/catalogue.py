@@ -220,8 +220,12 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "Elasticity of a chain's lead arrivals with its output relative to the start."),
         ParameterSpec("completeness_gain", "dimensionless", 0.0, 5.0, 0.6,
                       "Lead intensity multiplier 1 + gain × completeness: a complete chain attracts more."),
-        ParameterSpec("leader_pull", "share per leader", 0.0, 2.0, 0.1,
-                      "Extra lead intensity per chain leader (链主), times the leader_drive lever."),
+        ParameterSpec("leader_leads_per_10yi", "leads/month per 10亿元/year", 0.0, 2.0, 0.04,
+                      "Leads a chain's leaders (链主) bring in each month per 10亿元 a year of their own output, times "
+                      "the leader_drive lever (以商招商): 蕉城's lithium leader drew \"200多家上下游企业\" "
+                      "(jc_upstream_firms), about 20 signed a year, 45 leads, over a decade around 宁德时代, whose "
+                      "Ningde output is of the order of 1,000亿元 a year (assumed: not in the seeds): about 0.04.",
+                      figure="jc_upstream_firms"),
         ParameterSpec("chain_chief_gain", "dimensionless", 0.0, 3.0, 0.5,
                       "Extra effort on a priority chain under full chain-chief priority."),
         ParameterSpec("prework_lag_cut", "fraction", 0.0, 0.9, 0.3,

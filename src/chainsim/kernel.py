@@ -210,7 +210,11 @@ def _founders(rng: np.random.Generator, plan: Plan, leader_output_share: np.ndar
         _, tier = mech.initial_enterprises(np.random.default_rng(0), base, n, n_leaders, 0.5)
         out = np.empty((R, n))
         leader_total = base * (leader_output_share if others > 0 else np.ones(R)) if n_leaders else np.zeros(R)
-        if n_leaders:
+        stated = plan.leader_outputs_yi[c]
+        if n_leaders and stated is not None:
+            out[:, :n_leaders] = np.asarray(stated[:n_leaders])[None, :]
+            leader_total = np.full(R, float(np.sum(stated[:n_leaders])))
+        elif n_leaders:
             e = rng.standard_exponential((R, n_leaders))
             out[:, :n_leaders] = leader_total[:, None] * e / e.sum(axis=1, keepdims=True)
         if others:
@@ -303,6 +307,17 @@ class _Enterprises:
         x += a[rep]
         x += extra.astype(np.float32)[self.key]
         self.value[:] *= np.exp(x, out=x)
+
+    def leader_output(self, month: int, rows: int) -> np.ndarray:
+        """Annual output (亿元/year) of the leader firms (链主) by row at the end of ``month``."""
+        f = self.n_founders
+        lead = self.tier == mech.LEADER
+        out = np.bincount(self.key[:f][lead[:f]], weights=self.value[:f][lead[:f]], minlength=rows).astype(np.float64)
+        if self.n > f and lead[f:].any():
+            born = np.flatnonzero(lead[f:]) + f
+            ramp = self.ramp[self.ramp_at[born] + month * self.n_reps]
+            out += np.bincount(self.key[born], weights=self.value[born] * ramp, minlength=rows)
+        return out
 
     def chain_output(self, month: int, rows: int) -> np.ndarray:
         """Annual output (亿元/year) by row (replicate × chain) at the end of ``month``."""
@@ -644,6 +659,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     ent = _Enterprises(key, tier, value, leaves, C, mech.ramp_fraction(np.arange(T)[:, None], p["ramp_months"]))
     by_tier = np.bincount(ent.key * _N_TIERS + ent.tier, minlength=RC * _N_TIERS).astype(np.float64)
     output = np.bincount(ent.key, weights=ent.value, minlength=RC)  # by row, 亿元/year
+    leader_out = ent.leader_output(0, RC)  # by row: the leaders' output, 亿元/year (constant in the warm-up)
     completeness = np.broadcast_to(complete0, (R, C))
     batch: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (month, rows of its leads, flagship?, filled then)
 
@@ -651,18 +667,18 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
         warm = m < W
         # 1. lead intensity from the state at the start of the month
         if warm:
-            ratio, leaders, complete = 1.0, plan.n_leaders0[None, :], complete0[None, :]
+            ratio, complete = 1.0, complete0[None, :]
         else:
             ratio = output.reshape(R, C) / plan.base_output_yi
-            leaders = by_tier.reshape(R, C, _N_TIERS)[:, :, mech.LEADER]
             complete = completeness
         effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, plan.weight,
                                    lev["chain_chief_priority"][m], col["chain_chief_gain"], col["effort_half"])
         y = plan.month_year[m]
         macro = mech.macro_lead_factor(effects[:, y, None], col["macro_lead_elasticity"], plan.shock_leads[y][None, :])
-        lam = macro * mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"],
-                                          col["size_feedback_cap"], complete, complete0, col["completeness_gain"],
-                                          leaders, plan.n_leaders0, col["leader_pull"], lev["leader_drive"][m])
+        lam = macro * (mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"],
+                                           col["size_feedback_cap"], complete, complete0, col["completeness_gain"])
+                       + mech.leader_leads(leader_out.reshape(R, C), col["leader_leads_per_10yi"],
+                                           lev["leader_drive"][m]))
         if not warm and plan.links.any():
             lam = lam * mech.linkage_factor(ratio, plan.links, col["size_feedback_cap"])
 
@@ -705,6 +721,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
         # 5. record the state at the end of the month
         if not warm:
             output = ent.chain_output(m, RC)
+            leader_out = ent.leader_output(m, RC)
         record[INDEX["output_yi"], m] = output.reshape(R, C)
         record[_TIER_ROWS, m] = by_tier.reshape(R, C, _N_TIERS).transpose(2, 0, 1)
         completeness = filled.sum(axis=2) / plan.n_segments

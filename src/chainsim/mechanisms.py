@@ -78,29 +78,33 @@ def chain_effort(attraction_effort: ArrayLike, priority: ArrayLike, weight: Arra
 
 def lead_intensity(lead_rate: ArrayLike, weight: ArrayLike, effort: ArrayLike, output_ratio: ArrayLike,
                    size_elasticity: ArrayLike, size_feedback_cap: ArrayLike, completeness: ArrayLike,
-                   completeness_0: ArrayLike, completeness_gain: ArrayLike, n_leaders: ArrayLike,
-                   n_leaders_0: ArrayLike, leader_pull: ArrayLike, leader_drive: ArrayLike) -> FloatArray:
-    """Expected new leads for a chain this month (leads/month).
+                   completeness_0: ArrayLike, completeness_gain: ArrayLike) -> FloatArray:
+    """Expected new leads a chain's attraction brings this month (leads/month).
 
     lead_rate × weight × effort
       × min(output_ratio, size_feedback_cap)^size_elasticity   (bigger chains attract more, up to a cap)
       × (1 + completeness_gain × completeness) / (1 + completeness_gain × completeness_0)   (补链)
-      × (1 + leader_pull × leader_drive × n_leaders) / (1 + leader_pull × n_leaders_0)      (以商招商)
 
     ``weight`` is the chain's share of the county's leads, ``effort`` its effort from
-    ``chain_effort``, ``output_ratio`` its output relative to the start, ``completeness``
-    the share of its segments filled and ``n_leaders`` its leader firms (链主); the ``_0``
-    values are those at the start. Every factor is 1 at the start under status-quo levers,
-    so ``lead_rate`` is the county's lead arrival rate at the start (leads/month). The size
-    factor stops at ``size_feedback_cap``, so it cannot compound without bound.
+    ``chain_effort``, ``output_ratio`` its output relative to the start and
+    ``completeness`` the share of its segments filled (``completeness_0`` at the start).
+    Every factor is 1 at the start under status-quo levers, so ``lead_rate`` is the
+    county's attraction-driven lead rate at the start; the leads its leaders pull in come on
+    top (``leader_leads``). The size factor stops at ``size_feedback_cap``.
     """
     ratio = np.clip(np.asarray(output_ratio, dtype=float), 1e-9, np.asarray(size_feedback_cap, dtype=float))
     gain = np.asarray(completeness_gain)
-    pull = np.asarray(leader_pull)
     return (np.asarray(lead_rate) * np.asarray(weight) * np.asarray(effort)
             * ratio ** np.asarray(size_elasticity)
-            * (1.0 + gain * np.asarray(completeness)) / (1.0 + gain * np.asarray(completeness_0))
-            * (1.0 + pull * np.asarray(leader_drive) * np.asarray(n_leaders)) / (1.0 + pull * np.asarray(n_leaders_0)))
+            * (1.0 + gain * np.asarray(completeness)) / (1.0 + gain * np.asarray(completeness_0)))
+
+
+def leader_leads(leader_output_yi: ArrayLike, leader_leads_per_10yi: ArrayLike, leader_drive: ArrayLike) -> FloatArray:
+    """Leads a chain's leaders (链主) bring in this month (leads/month), 以商招商:
+    leader_leads_per_10yi × leader_drive × (their output, 亿元/year) / 10. A chain without
+    leaders gets none; a leader that grows or expands brings more."""
+    return (np.asarray(leader_leads_per_10yi) * np.asarray(leader_drive)
+            * np.asarray(leader_output_yi, dtype=float) / 10.0)
 
 
 def linkage_factor(output_ratio: ArrayLike, links: ArrayLike, size_feedback_cap: ArrayLike) -> FloatArray:
@@ -328,10 +332,12 @@ def tier_of_project(size_yi: ArrayLike, u: ArrayLike) -> NDArray[np.int64]:
 
 
 def initial_enterprises(rng: np.random.Generator, base_output_yi: float, n_enterprises: int, n_leaders: int,
-                        leader_output_share: float) -> tuple[FloatArray, NDArray[np.int64]]:
+                        leader_output_share: float, leader_outputs_yi: tuple[float, ...] | None = None
+                        ) -> tuple[FloatArray, NDArray[np.int64]]:
     """Outputs (亿元/year) and tiers of a chain's enterprises at the start.
 
-    Leaders (链主) share ``leader_output_share`` of ``base_output_yi``; the rest is split
+    Leaders (链主) produce ``leader_outputs_yi`` when the scenario states them (every leader's),
+    else they share ``leader_output_share`` of ``base_output_yi``; the rest is split
     by Dirichlet(1) weights among the other firms, the top fifth of which are backbone
     (骨干), the next two fifths growth (高成长) and the rest suppliers (配套). With no leader
     the whole output is split among the others. Outputs sum to ``base_output_yi``.
@@ -341,7 +347,11 @@ def initial_enterprises(rng: np.random.Generator, base_output_yi: float, n_enter
     outputs = np.empty(n_enterprises)
     tiers = np.empty(n_enterprises, dtype=np.int64)
     leader_total = base_output_yi * (leader_output_share if others > 0 else 1.0) if n_leaders else 0.0
-    if n_leaders:
+    if n_leaders and leader_outputs_yi is not None:
+        outputs[:n_leaders] = leader_outputs_yi[:n_leaders]
+        leader_total = float(np.sum(outputs[:n_leaders]))
+        tiers[:n_leaders] = LEADER
+    elif n_leaders:
         outputs[:n_leaders] = leader_total * rng.dirichlet(np.ones(n_leaders))
         tiers[:n_leaders] = LEADER
     if others:

@@ -104,7 +104,9 @@ def footprint(scenario: Scenario, plan: Plan | None = None) -> Footprint:
     leads = (_high(scenario, "lead_rate") * effort * (1 + h) / (effort + h)
              * _high(scenario, "size_feedback_cap") ** _high(scenario, "size_elasticity")
              * (1 + _high(scenario, "completeness_gain"))
-             * (1 + _high(scenario, "leader_pull") * float(np.max(plan.levers["leader_drive"])) * 10))
+             + _high(scenario, "leader_leads_per_10yi") * float(np.max(plan.levers["leader_drive"]))
+             * float(plan.base_output_yi.sum()) * _high(scenario, "size_feedback_cap") / 10.0
+             + _high(scenario, "flagship_leads_per_year") / 12.0)
     signed = leads * plan.total_months * _high(scenario, "sign_prob")
     land = plan.land_bank0_mu + float(np.sum(plan.land_supply_mu))
     factory = plan.factory0_wm2 + float(np.sum(plan.factory_supply_wm2))

@@ -179,7 +179,7 @@ class CountyModel(mesa.Model):
         for c in range(plan.n_chains):
             outputs, tiers = mech.initial_enterprises(
                 self.rng, float(plan.base_output_yi[c]), int(plan.n_enterprises[c]), int(plan.n_leaders0[c]),
-                self.p["leader_output_share"])
+                self.p["leader_output_share"], plan.leader_outputs_yi[c])
             for out, tier in zip(outputs, tiers):
                 Enterprise(self, c, -1, int(tier), float(out), math.inf)
 
@@ -254,12 +254,13 @@ class CountyModel(mesa.Model):
             out[e.chain] += e.output_yi
         return out
 
-    def chain_leaders(self) -> np.ndarray:
-        n = np.zeros(self.plan.n_chains)
+    def leader_outputs(self) -> np.ndarray:
+        """Annual output (亿元/year) of each chain's leader firms (链主)."""
+        out = np.zeros(self.plan.n_chains)
         for e in self.agents_by_type.get(Enterprise, []):
             if e.tier == mech.LEADER:
-                n[e.chain] += 1
-        return n
+                out[e.chain] += e.output_yi
+        return out
 
     def completeness(self) -> np.ndarray:
         return self.filled.sum(axis=1) / self.plan.n_segments
@@ -269,17 +270,18 @@ class CountyModel(mesa.Model):
     def step(self) -> None:
         plan, p, m = self.plan, self.p, self.month
         if self.in_warmup:
-            ratio, leaders, complete = np.ones(plan.n_chains), plan.n_leaders0, plan.filled0.sum(1) / plan.n_segments
+            ratio, complete = np.ones(plan.n_chains), plan.filled0.sum(1) / plan.n_segments
         else:
-            ratio, leaders, complete = self.chain_outputs() / plan.base_output_yi, self.chain_leaders(), self.completeness()
+            ratio, complete = self.chain_outputs() / plan.base_output_yi, self.completeness()
+        leaders = self.leader_outputs()  # constant in the warm-up (no growth, no new enterprises)
         effort = mech.chain_effort(plan.levers["attraction_effort"][m], plan.priority, plan.weight,
                                    plan.levers["chain_chief_priority"][m], p["chain_chief_gain"], p["effort_half"])
         y = plan.month_year[m]
         macro = mech.macro_lead_factor(self.year_effect[y], p["macro_lead_elasticity"], plan.shock_leads[y])
-        lam = macro * mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"],
-                                  p["size_feedback_cap"], complete, plan.filled0.sum(1) / plan.n_segments,
-                                  p["completeness_gain"], leaders, plan.n_leaders0, p["leader_pull"],
-                                  plan.levers["leader_drive"][m])
+        lam = macro * (mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"],
+                                           p["size_feedback_cap"], complete, plan.filled0.sum(1) / plan.n_segments,
+                                           p["completeness_gain"])
+                       + mech.leader_leads(leaders, p["leader_leads_per_10yi"], plan.levers["leader_drive"][m]))
         if not self.in_warmup and plan.links.any():
             lam = lam * mech.linkage_factor(ratio, plan.links, p["size_feedback_cap"])
         if not self.in_warmup:

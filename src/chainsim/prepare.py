@@ -40,6 +40,7 @@ class Plan:
     n_segments: np.ndarray
     filled0: np.ndarray  # (n_chains, max_segments) bool
     n_leaders0: np.ndarray
+    leader_outputs_yi: tuple[tuple[float, ...] | None, ...]  # per chain: every leader's stated output, or None
     n_enterprises: np.ndarray
     warmup: int
     months: int
@@ -151,6 +152,9 @@ def make_plan(scenario: Scenario) -> Plan:
         n_segments=np.array([len(c.segments) for c in chains], dtype=np.int64),
         filled0=filled0,
         n_leaders0=np.array([len(c.leaders) for c in chains], dtype=np.int64),
+        leader_outputs_yi=tuple(
+            tuple(float(lead.output_yi) for lead in c.leaders)
+            if c.leaders and all(lead.output_yi is not None for lead in c.leaders) else None for c in chains),
         n_enterprises=n_ent.astype(np.int64),
         warmup=cal.warmup_months,
         months=cal.months,

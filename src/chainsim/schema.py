@@ -146,6 +146,21 @@ class Intensity(Sourced):
     value: float = Field(gt=0, le=10)
 
 
+class Leader(Strict):
+    """A named leader enterprise (链主) with, optionally, its output at the start (亿元/year)."""
+
+    name: str = Field(min_length=1)
+    output_yi: PositiveMoneyYi | None = Field(None, description="Its annual output at the start, 亿元/year.")
+    provenance: Provenance = "assumed"
+    figure: str | None = None
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_name_is_a_leader(cls, data: Any) -> Any:
+        return {"name": data} if isinstance(data, str) else data
+
+
 class Chain(Strict):
     """An industrial chain (产业链): base output, targets, segments, leaders."""
 
@@ -156,7 +171,8 @@ class Chain(Strict):
     targets: list[Target] = Field(min_length=1)
     segments: list[str] = Field(min_length=1, description="Segments (环节) of the chain.")
     segments_filled: int = Field(ge=0, description="How many segments are present at the start.")
-    leaders: list[str] = Field(default_factory=list, description="Leader enterprises (链主) named in the seeds.")
+    leaders: list[Leader] = Field(default_factory=list,
+                                  description="Leader enterprises (链主): names, or {name, output_yi} to state their size.")
     enterprises: int | None = Field(None, ge=1, le=100_000, description="Initial enterprise count; derived if absent.")
     output_intensity: Intensity | None = None
     attraction_weight: float | None = Field(None, gt=0, description="Relative share of leads; default ∝ base output.")
@@ -168,6 +184,9 @@ class Chain(Strict):
 
     @model_validator(mode="after")
     def _segments_fit(self) -> "Chain":
+        stated = [lead.output_yi for lead in self.leaders if lead.output_yi is not None]
+        if stated and sum(stated) >= self.base_output.value_yi:
+            raise ValueError(f"the leaders' stated output ({sum(stated):g}亿元) must be below the chain's base output")
         if self.segments_filled > len(self.segments):
             raise ValueError(f"segments_filled ({self.segments_filled}) exceeds the {len(self.segments)} segments")
         years = [t.year for t in self.targets]
