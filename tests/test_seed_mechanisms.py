@@ -156,3 +156,28 @@ def test_naming_a_big_leader_adds_leads_from_the_first_month(engine, reps) -> No
     without = run_scenario(plain, reps=reps, seed=6, engine=engine).trajectories.metric("leads_new")[first].sum()
     expected_extra = 0.5 * 8.0 / 10 * 12 * reps  # leads/month × 12 months × replicates
     assert with_leader - without == pytest.approx(expected_extra, rel=0.35)
+
+
+# ------------------------------------------------------------------ incumbents
+
+
+def test_small_firms_exit_more_often_than_big_ones() -> None:
+    p = mech.exit_probability(0.05, np.array([0.2, 2.0, 20.0, 200.0]), 2.0, 0.3)
+    assert np.all(np.diff(p) < 0)
+    assert mech.exit_probability(0.05, 2.0, 2.0, 0.3) == pytest.approx(mech.exit_probability(0.05))
+
+
+def test_after_ten_years_firm_sizes_have_a_fat_upper_tail() -> None:
+    from chainsim.model import CountyModel, Enterprise
+
+    scenario = load_scenario(REPO / "scenarios" / "liancheng.yaml")
+    scenario = scenario.model_copy(update={"calendar": scenario.calendar.model_copy(update={"horizon": "2031-12"})})
+    sizes = []
+    for seed in range(3):
+        model = CountyModel(scenario, rng=np.random.SeedSequence(seed)).run()
+        sizes.extend(e.output_yi for e in model.agents_by_type[Enterprise])
+    x = np.sort(np.asarray(sizes))[::-1]
+    top = x[: max(20, x.size // 10)]
+    hill = 1.0 / np.mean(np.log(top[:-1] / top[-1]))  # Hill estimate of the Pareto tail index
+    assert 0.5 < hill < 3.0, hill  # Pareto-like, as firm sizes are (Axtell 2001: about 1)
+    assert x[0] > 20 * np.median(x)

@@ -207,6 +207,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "Volatility of an enterprise's output growth."),
         ParameterSpec("exit_per_year", "1/year", 0.0, 0.5, 0.02,
                       "Annual exit hazard of an enterprise (closure or relocation)."),
+        ParameterSpec("exit_size_elasticity", "dimensionless", 0.0, 1.5, 0.3,
+                      "How the exit hazard falls with firm size: × (output / mean firm output)^(−elasticity), at "
+                      "most 10×; small firms close more often, leaders (链主) rarely."),
         ParameterSpec("macro_sd_per_year", "1/year", 0.0, 0.2, 0.03,
                       "Spread of the year effect on growth shared by every chain of the county (a good or bad year "
                       "for all): 龙岩's industry grew 2.6% in Jan–Aug 2020, 1.4 points above Fujian's "

@@ -437,7 +437,7 @@ class _Paths:
         self.p_decide = mech.lead_exit_probability(p["lead_months"])
         self.keep_lead = _log_keep(self.p_decide)
         self.keep_commission = _log_keep(mech.commissioning_probability(p["commissioning_months"]))
-        self.keep_exit = _log_keep(mech.exit_probability(p["exit_per_year"]))
+        self.firm_yi = p["enterprise_output_yi"]
         self.intensity = chain_intensity(plan, p).reshape(-1)  # by row
         self.p_start = table(mech.start_probability(col["start_lag_months"], lev["approval_speedup"],
                                                     lev["prework_fund_yi"], col["prework_need_yi"],
@@ -459,6 +459,12 @@ class _Paths:
         self.wait = mech.wait_months(p["land_wait_months"])
         self.ready: list[list[np.ndarray]] = [[] for _ in range(plan.total_months + 1)]
         self.waiting = np.empty((5, 0))  # (row, size, segment, ready month, order key) of waiting projects
+
+    def keep_exit(self, r: np.ndarray, output_yi: np.ndarray) -> np.ndarray:
+        """Monthly log-probability that enterprises of ``output_yi`` (亿元/year) in replicates ``r`` stay."""
+        p = self.p
+        return _log_keep(mech.exit_probability(p["exit_per_year"][r], output_yi, self.firm_yi[r],
+                                               p["exit_size_elasticity"][r]))
 
     def _at(self, month: np.ndarray, row: np.ndarray) -> np.ndarray:
         """Flat index into the per-regime tables of ``row`` in ``month``."""
@@ -617,7 +623,7 @@ class _Paths:
         row, r, size, seg, P = row[born], r[born], size[born], seg[born], P[born]
         tier = mech.tier_of_project(size, v[1, born])
         capacity = mech.capacity_yi(size, self.intensity[row])
-        X = _first_event(P, np.log1p(-v[2, born]), self.keep_exit[r], T)
+        X = _first_event(P, np.log1p(-v[2, born]), self.keep_exit(r, capacity), T)
         order = np.argsort(P, kind="stable")
         table = np.stack([row, seg, tier, capacity, X]).astype(np.float64)[:, order]
         P = P[order]
@@ -655,7 +661,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     growth_a, growth_b = _growth_exponent(p["growth_per_year"], p["growth_sd_per_year"])
 
     key, tier, value = _founders(rng, plan, p["leader_output_share"])
-    leaves = _first_event(np.full(key.size, W - 1), np.log1p(-rng.random(key.size)), paths.keep_exit[key // C], T)
+    leaves = _first_event(np.full(key.size, W - 1), np.log1p(-rng.random(key.size)), paths.keep_exit(key // C, value), T)
     ent = _Enterprises(key, tier, value, leaves, C, mech.ramp_fraction(np.arange(T)[:, None], p["ramp_months"]))
     by_tier = np.bincount(ent.key * _N_TIERS + ent.tier, minlength=RC * _N_TIERS).astype(np.float64)
     output = np.bincount(ent.key, weights=ent.value, minlength=RC)  # by row, 亿元/year

@@ -318,9 +318,16 @@ def macro_lead_factor(year_effect: ArrayLike, macro_lead_elasticity: ArrayLike, 
             * np.maximum(1.0 + np.asarray(shock_leads), 0.0))
 
 
-def exit_probability(exit_per_year: ArrayLike) -> FloatArray:
-    """Monthly probability that an enterprise exits."""
-    return per_year_to_monthly_probability(exit_per_year)
+def exit_probability(exit_per_year: ArrayLike, output_yi: ArrayLike = 1.0, reference_yi: ArrayLike = 1.0,
+                     exit_size_elasticity: ArrayLike = 0.0) -> FloatArray:
+    """Monthly probability that an enterprise of annual output ``output_yi`` (亿元/year, at
+    full capacity when it starts) exits: the hazard ``exit_per_year`` × (output /
+    reference)^(−exit_size_elasticity), at most 10 times the hazard. Small firms close
+    more often than big ones; the hazard of a firm of the reference size (the scenario's
+    mean firm output) is ``exit_per_year``."""
+    ratio = np.maximum(np.asarray(output_yi, dtype=float) / np.asarray(reference_yi, dtype=float), 1e-6)
+    hazard = np.asarray(exit_per_year) * np.minimum(ratio ** (-np.asarray(exit_size_elasticity)), 10.0)
+    return per_year_to_monthly_probability(hazard)
 
 
 def tier_of_project(size_yi: ArrayLike, u: ArrayLike) -> NDArray[np.int64]:

@@ -131,7 +131,8 @@ class Enterprise(mesa.Agent):
     def step(self) -> None:
         """Exit, or grow for a month."""
         p = self.model.p
-        if self.model.rng.random() < mech.exit_probability(p["exit_per_year"]):
+        if self.model.rng.random() < mech.exit_probability(p["exit_per_year"], self.capacity_yi,
+                                                           p["enterprise_output_yi"], p["exit_size_elasticity"]):
             self.remove()
             return
         z = self.model.rng.standard_normal()
