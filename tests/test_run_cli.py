@@ -117,9 +117,9 @@ def test_bad_options_exit_2_without_traceback(args, needle):
 
 def _run_with_a_bug(debug: bool) -> subprocess.CompletedProcess:
     code = (
-        "import sys, chainsim.cli, chainsim.commands.run as r\n"
+        "import sys, chainsim.cli, chainsim.ensemble as e\n"
         "def boom(*a, **k):\n    raise ZeroDivisionError('simulated bug')\n"
-        "r._run_ensemble = boom\n"
+        "e.run_ensembles = boom\n"
         f"sys.exit(chainsim.cli.main({['--debug'] if debug else []!r} + ['run', {str(TINY)!r}, '--no-store']))\n"
     )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
