@@ -4,6 +4,12 @@ Each command lives in its own module under ``chainsim.commands`` and exposes
 ``register(subparsers)``; this module only wires them together and turns exceptions into
 exit codes: 0 success, 2 bad input (a located message, no traceback), 1 internal error
 (a short message; the traceback only with ``--debug``).
+
+Start-up: building the parser imports every command module, so those import only the
+standard library and ``commands.common`` at the top; what a command needs (numpy, pandas,
+pydantic, duckdb, scipy, SALib, mesa, dask, ...) is imported inside its ``run``. So
+``chainsim --version`` imports no third-party package and ``validate`` or a fast-engine
+``run`` only what they use (tests/test_startup.py holds this).
 """
 
 from __future__ import annotations
@@ -16,7 +22,6 @@ from collections.abc import Sequence
 
 from . import __version__
 from .errors import InputError
-from .scenario import ScenarioError
 
 COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "export", "figures"]
 
@@ -37,12 +42,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NeverRaised(Exception):
+    """Stands for ``ScenarioError`` while ``chainsim.scenario`` is not imported."""
+
+
+def _scenario_error() -> type[Exception]:
+    """``chainsim.scenario.ScenarioError`` if that module is loaded (nothing else can have
+    raised one), so that the CLI need not import pydantic to catch it."""
+    module = sys.modules.get("chainsim.scenario")
+    return module.ScenarioError if module is not None else _NeverRaised
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except ScenarioError as exc:
+    except _scenario_error() as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2

@@ -1,8 +1,9 @@
 """Ensembles: replicates, seeds, and the summaries planners read.
 
 Core objects: ``run_ensemble`` (scenario → ``EnsembleSummary``), ``simulate`` (scenario →
-full ``Trajectories``, for small runs), ``iter_blocks`` / ``map_blocks`` (the one place
-work is cut into tasks) and ``EnsembleSummary`` (p_reach with its interval, output quantiles in the target
+full ``Trajectories``, for small runs), ``run_ensembles`` (several at once, one pool of
+tasks), ``iter_pooled`` / ``iter_blocks`` / ``map_blocks`` (the one place work is cut into
+tasks) and ``EnsembleSummary`` (p_reach with its interval, output quantiles in the target
 year, the year the target is reached, shortfall, monthly quantile bands for fan charts).
 
 Reproducibility: replicates are cut into blocks (``block_size``: up to ``BLOCK_REPS``,
@@ -167,6 +168,63 @@ def _run_and_reduce(task: Task, reducer: Callable[[Trajectories], Any]) -> list[
     return [reducer(block) for block in simulate_blocks(task)]
 
 
+# --------------------------------------------------------------------------- one pool for many ensembles
+
+
+@dataclass(frozen=True)
+class Job:
+    """One ensemble in a pool of tasks: ``reps`` replicates of ``scenario`` from master
+    ``seed`` on ``engine``, each block reduced by ``reducer`` inside its worker
+    (``parameters`` as in ``make_tasks``)."""
+
+    scenario: Scenario
+    reps: int
+    seed: int
+    engine: str
+    reducer: Callable[[Trajectories], Any]
+    parameters: dict[str, np.ndarray] | None = None
+
+
+def _run_pooled(item: tuple[Task, Callable[[Trajectories], Any]]) -> list[Any]:
+    """A pooled task with its job's reducer (runs inside a worker)."""
+    task, reducer = item
+    return _run_and_reduce(task, reducer)
+
+
+def iter_pooled(jobs: Sequence[Job], executor: Any = None, progress: Callable[[int, int], None] | None = None,
+                blocks_per_task: int = 1) -> Iterator[Iterator[Any]]:
+    """Simulate the blocks of every job in one pool of tasks; yield, job by job in order,
+    an iterator over that job's reduced blocks in block order.
+
+    All tasks of all jobs go to one ``executor.map`` call, so workers stay busy across
+    jobs (a 1,000-replicate scenario alone has only five blocks). Each job's tasks are
+    exactly those of ``make_tasks`` for it alone and the executor yields in task order,
+    so no number depends on what else is in the pool, on the executor or on the number
+    of workers. ``progress(done, total)`` counts tasks over all jobs. Read each job's
+    iterator before asking for the next (what is left of it is read and dropped).
+    """
+    from .executors import SerialExecutor
+
+    per_job = [make_tasks(j.scenario, j.reps, j.seed, j.engine, j.parameters, blocks_per_task) for j in jobs]
+    items = [(task, job.reducer) for job, tasks in zip(jobs, per_job) for task in tasks]
+    results = (executor or SerialExecutor()).map(_run_pooled, items)
+    done = 0
+
+    def blocks_of(n_tasks: int) -> Iterator[Any]:
+        nonlocal done
+        for _ in range(n_tasks):
+            yield from next(results)
+            done += 1
+            if progress is not None:
+                progress(done, len(items))
+
+    for tasks in per_job:
+        blocks = blocks_of(len(tasks))
+        yield blocks
+        for _ in blocks:  # whatever the caller left unread
+            pass
+
+
 def iter_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: Callable[[Trajectories], Any],
                 executor: Any = None, progress: Callable[[int, int], None] | None = None,
                 parameters: dict[str, np.ndarray] | None = None, blocks_per_task: int = 1) -> Iterator[Any]:
@@ -177,14 +235,9 @@ def iter_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: 
     ``progress(done, total)`` is called as tasks finish. ``blocks_per_task`` groups blocks
     into bigger tasks (fewer, larger messages to workers) without changing any result.
     """
-    from .executors import SerialExecutor
-
-    tasks = make_tasks(scenario, reps, seed, engine, parameters, blocks_per_task)
-    executor = executor or SerialExecutor()
-    for i, results in enumerate(executor.map(partial(_run_and_reduce, reducer=reducer), tasks)):
-        yield from results
-        if progress is not None:
-            progress(i + 1, len(tasks))
+    job = Job(scenario, reps, seed, engine, reducer, parameters)
+    for blocks in iter_pooled([job], executor, progress, blocks_per_task):
+        yield from blocks
 
 
 def map_blocks(scenario: Scenario, reps: int, seed: int, engine: str, reducer: Callable[[Trajectories], Any],
@@ -406,9 +459,18 @@ def run_ensemble(scenario: Scenario, reps: int | None = None, seed: int | None =
     """
     reps = reps or scenario.ensemble.reps
     seed = scenario.ensemble.seed if seed is None else seed
-    parts = iter_blocks(scenario, reps, seed, engine, partial(_reduce_for_summary, scenario=scenario),
-                        executor, progress, blocks_per_task=blocks_per_task)
-    return summarise(scenario, parts, reps, seed, engine)
+    return next(run_ensembles([(scenario, reps, seed, engine)], executor, progress, blocks_per_task))
+
+
+def run_ensembles(runs: Sequence[tuple[Scenario, int, int, str]], executor: Any = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  blocks_per_task: int = 1) -> Iterator[EnsembleSummary]:
+    """``run_ensemble`` for several (scenario, reps, seed, engine) at once: the blocks of
+    all of them in one pool of tasks (``iter_pooled``), each summary yielded, in order, as
+    soon as its blocks are in. Every summary equals that of its ensemble run alone."""
+    jobs = [Job(s, reps, seed, engine, partial(_reduce_for_summary, scenario=s)) for s, reps, seed, engine in runs]
+    for job, parts in zip(jobs, iter_pooled(jobs, executor, progress, blocks_per_task)):
+        yield summarise(job.scenario, parts, job.reps, job.seed, job.engine)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..costs import policy_cost_yi_per_year
-from ..ensemble import Z95, EnsembleSummary, run_ensemble, wilson_interval
+from ..ensemble import Z95, EnsembleSummary, run_ensembles, wilson_interval
 from ..scenario import Scenario
 from .common import run_settings
 
@@ -132,20 +132,9 @@ def compare(a: Scenario, b: Scenario, reps: int | None = None, seed: int | None 
     target present in only one scenario is kept in the table with ``missing_in`` set.
     """
     reps, seed = run_settings(a, reps, seed, engine)
-    summaries = []
-    for k, scenario in enumerate((a, b)):
-        step = None if progress is None else _offset_progress(progress, k)
-        summaries.append(run_ensemble(scenario, reps, seed, engine, executor, step))
-    sa, sb = summaries
+    sa, sb = run_ensembles([(a, reps, seed, engine), (b, reps, seed, engine)], executor, progress)  # one pool
     return Comparison(a.id, b.id, reps, seed, engine, _pair(sa, sb), sa, sb,
                       policy_cost_yi_per_year(a), policy_cost_yi_per_year(b))
-
-
-def _offset_progress(progress: Callable[[int, int], None], k: int) -> Callable[[int, int], None]:
-    def step(done: int, total: int) -> None:
-        progress(k * total + done, 2 * total)
-
-    return step
 
 
 def _pair(sa: EnsembleSummary, sb: EnsembleSummary) -> pd.DataFrame:

@@ -13,22 +13,25 @@ import sys
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from ..calibrate import CALIBRATION_REPS, CalibrationResult, calibrate
-from ..calibration.moments import calibration_problems
 from ..errors import InputError
-from ..scenario import ScenarioError, load_scenario, locate_problems, parse_text, scenario_from_data
 from .common import add_executor_options, add_output_options, emit_json, execution, positive_int, seed_int
+
+if TYPE_CHECKING:
+    from ..calibrate import CalibrationResult
+
+# The fit (scipy.optimize) is imported when a calibration starts, not to build the parser.
+DEFAULT_REPS = 400
+"""``chainsim.calibrate.CALIBRATION_REPS``, written out so that the parser need not import
+the fit (tests/test_startup.py checks they agree)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="fit the scenario's free parameters to the reported figures it names")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--reps", type=positive_int, default=CALIBRATION_REPS,
-                   help=f"replicates per evaluation of the fit (default {CALIBRATION_REPS})")
+    p.add_argument("--reps", type=positive_int, default=DEFAULT_REPS,
+                   help=f"replicates per evaluation of the fit (default {DEFAULT_REPS})")
     p.add_argument("--seed", type=seed_int, help="seed of the common random numbers (default: the scenario's)")
     add_executor_options(p)
     add_output_options(p)
@@ -37,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..calibrate import calibrate
+    from ..calibration.moments import calibration_problems
+    from ..scenario import load_scenario, locate_problems
+
     scenario = load_scenario(args.file)
     problems = calibration_problems(scenario)
     if problems:
@@ -70,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _top_document(file: str) -> tuple[dict[str, Any], Any] | None:
+    from ..scenario import ScenarioError, parse_text
+
     try:
         return parse_text(Path(file).read_text(encoding="utf-8-sig"), file)
     except (OSError, UnicodeDecodeError, ScenarioError):
@@ -85,6 +94,10 @@ def _own_parameters(file: str) -> list[str]:
 
 def _check_extendable(scenario: Any, text: str, file: str) -> None:
     """The written parameters must make a valid scenario (they are what ``extends`` adds)."""
+    import yaml
+
+    from ..scenario import scenario_from_data
+
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data["parameters"] = {**data.get("parameters", {}), **yaml.safe_load(text)["parameters"]}
     scenario_from_data(data, file)
@@ -100,7 +113,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cols, 0)
 
 
-def print_result(name: str, r: CalibrationResult, elapsed_s: float) -> None:
+def print_result(name: str, r: "CalibrationResult", elapsed_s: float) -> None:
     n_fit = len(r.figures)
     print(f"\n{r.scenario_id} ({name}): calibrated to {n_fit} reported figures; {r.reps} replicates per "
           f"simulation, seed {r.seed}")

@@ -55,8 +55,22 @@ def add_ensemble_options(p: argparse.ArgumentParser, engine: bool = True) -> Non
 
 def add_executor_options(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--workers", type=positive_int, help="local worker processes")
+    g.add_argument("--workers", type=positive_int,
+                   help="local worker processes (default and at most: the number of cores); 1 runs in this process")
     g.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, tcp://HOST:PORT")
+
+
+def workers_to_use(args: argparse.Namespace) -> int | None:
+    """``--workers`` as it will be used: the number of cores when not given (None with
+    ``--scheduler``), and never more than that: a larger value is clipped, said on stderr."""
+    if getattr(args, "scheduler", None) is not None:
+        return None
+    from ..executors import local_workers
+
+    n = local_workers(args.workers)
+    if args.workers is not None and n < args.workers:
+        print(f"chainsim: --workers {args.workers}: using {n}, the number of cores", file=sys.stderr)
+    return n
 
 
 def emit_json(doc: Any) -> None:
@@ -112,11 +126,11 @@ def load_all(names: Sequence[str]) -> list["Scenario"]:
 
 @contextmanager
 def execution(args: argparse.Namespace, desc: str, unit: str = "block") -> Iterator[tuple[Any, Callable[[int, int], None] | None]]:
-    """The executor (``--workers`` / ``--scheduler``) and a progress callback; both closed
-    on the way out."""
+    """The executor (``--workers``, see ``workers_to_use``, or ``--scheduler``) and a
+    progress callback; both closed on the way out."""
     from ..executors import make_executor
 
-    executor = make_executor(args.workers, args.scheduler)
+    executor = make_executor(workers_to_use(args), args.scheduler)
     update, close = progress_bar(show_progress(args), desc, unit)
     try:
         yield executor, update

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..analysis import Comparison, compare
 from .common import add_ensemble_options, add_executor_options, add_output_options, emit_json, execution, load_all
+
+if TYPE_CHECKING:
+    from ..analysis import Comparison
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.comparison import compare
+
     a, b = load_all([args.file_a, args.file_b])
     with execution(args, f"{a.id} vs {b.id}") as (executor, update):
         result = compare(a, b, args.reps, args.seed, args.engine, executor, update)
@@ -37,7 +42,7 @@ def _signed(x: float) -> str:
     return f"{x:+.2f}".replace("+0.00", " 0.00").replace("-0.00", " 0.00")
 
 
-def print_comparison(file_a: str, file_b: str, c: Comparison) -> None:
+def print_comparison(file_a: str, file_b: str, c: "Comparison") -> None:
     print(f"A = {c.a_id} ({file_a})\nB = {c.b_id} ({file_b})")
     print(f"{c.reps} replicates each on common random numbers, seed {c.seed}, engine {c.engine}.")
     print(f"Yearly cost of the levers over the policy period: A {c.cost_a_yi_per_year:.3f}亿元/year, "

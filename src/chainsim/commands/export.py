@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .common import emit_json
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
 def runs_as_records(runs: pd.DataFrame) -> list[dict[str, object]]:
     """The runs table as JSON-ready records (created_utc in ISO 8601, UTC)."""
+    import pandas as pd
+
     records = []
     for row in runs.to_dict(orient="records"):
         row["created_utc"] = pd.Timestamp(row["created_utc"]).isoformat() + "Z"

@@ -6,8 +6,6 @@ import argparse
 from dataclasses import asdict
 
 from ..errors import InputError
-from ..figures import load_figures
-from ..scenario import did_you_mean
 from .common import emit_json
 
 
@@ -20,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..figures import load_figures
+    from ..schema import did_you_mean
+
     figures = load_figures()
     unknown = [i for i in args.ids if i not in figures]
     if unknown:

@@ -1,19 +1,25 @@
-"""``chainsim run FILE...``: ensembles of each scenario, stored and summarised."""
+"""``chainsim run FILE...``: ensembles of each scenario, stored and summarised.
+
+Every block of every scenario that is not already in the store goes into one pool of
+tasks (``ensemble.run_ensembles``), so all workers are busy until the last block, however
+few blocks one scenario has; each scenario is stored and printed as soon as its own
+blocks are in, in the order of the files.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any
 
-from .common import (add_ensemble_options, add_executor_options, add_output_options, emit_json, load_all,
-                     progress_bar, show_progress)
+from .common import add_ensemble_options, add_executor_options, add_output_options, emit_json, execution, load_all
 
 if TYPE_CHECKING:
     from ..ensemble import EnsembleSummary
 
-# The engines (numpy, pandas, mesa) are imported when a run starts, so `chainsim --help`
-# and `chainsim validate` stay quick.
+# The engines (numpy, pandas, mesa) and the store (duckdb) are imported when a run
+# starts, so `chainsim --help` and `chainsim validate` stay quick.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..executors import make_executor
+    from ..ensemble import run_ensembles
+    from ..plausibility import run_warnings
 
     scenarios = list(zip(args.files, load_all(args.files)))  # all valid first: no half-run batch
     store = None
@@ -38,32 +45,40 @@ def run(args: argparse.Namespace) -> int:
         from ..store import open_store
 
         store = open_store(args.store)
-    executor = make_executor(args.workers, args.scheduler)
+    # each file's run: (file, scenario, reps, seed, the stored summary or None); what is
+    # not stored goes into the pool once (a file named twice runs once)
+    planned, pending = [], {}
+    for name, scenario in scenarios:
+        reps = args.reps or scenario.ensemble.reps
+        seed = scenario.ensemble.seed if args.seed is None else args.seed
+        summary = store.find(scenario, reps, seed, args.engine) if store and not args.force else None
+        if summary is not None:
+            print(f"{name}: reusing the stored run ({reps} reps, seed {seed}, {args.engine}); --force to rerun",
+                  file=sys.stderr)
+        else:
+            pending.setdefault((scenario.content_hash(), reps, seed), (scenario, reps, seed, args.engine))
+        planned.append((name, scenario, reps, seed, summary))
     results = []
     try:
-        for name, scenario in scenarios:
-            reps = args.reps or scenario.ensemble.reps
-            seed = scenario.ensemble.seed if args.seed is None else args.seed
-            summary = store.find(scenario, reps, seed, args.engine) if store and not args.force else None
-            if summary is not None:
-                print(f"{name}: reusing the stored run ({reps} reps, seed {seed}, {args.engine}); --force to rerun",
-                      file=sys.stderr)
-            else:
-                update, close = progress_bar(show_progress(args), scenario.id)
-                try:
-                    summary = _run_ensemble(scenario, reps, seed, args.engine, executor, update)
-                finally:
-                    close()
-                if store is not None:
-                    store.save(summary, source=name)
-            warnings = _warnings(scenario, summary)
-            results.append((summary, warnings))
-            if not args.json:
-                print_summary(name, summary)
-            for w in warnings:
-                print(f"warning: {w['message']}", file=sys.stderr)
+        with execution(args, "run") as (executor, update):
+            fresh = run_ensembles(list(pending.values()), executor, update)
+            done: dict[tuple[str, int, int], EnsembleSummary] = {}
+            for name, scenario, reps, seed, summary in planned:
+                if summary is None:
+                    key = (scenario.content_hash(), reps, seed)
+                    if key not in done:
+                        done[key] = next(fresh)
+                        if store is not None:
+                            store.save(done[key], source=name)
+                    summary = done[key]
+                warnings = run_warnings(scenario, summary)
+                results.append((summary, warnings))
+                with _above_progress_bar(update):
+                    if not args.json:
+                        print_summary(name, summary)
+                    for w in warnings:
+                        print(f"warning: {w['message']}", file=sys.stderr)
     finally:
-        executor.close()
         if store is not None:
             store.close()
     if args.json:
@@ -71,16 +86,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warnings(scenario, summary):  # type: ignore[no-untyped-def]
-    from ..plausibility import run_warnings
+def _above_progress_bar(update: Any) -> Any:
+    """A context in which printing does not garble the progress bar (if there is one)."""
+    if update is None:
+        return nullcontext()
+    from tqdm import tqdm
 
-    return run_warnings(scenario, summary)
-
-
-def _run_ensemble(*args, **kwargs):  # type: ignore[no-untyped-def]
-    from ..ensemble import run_ensemble
-
-    return run_ensemble(*args, **kwargs)
+    return tqdm.external_write_mode()
 
 
 def print_summary(name: str, s: "EnsembleSummary") -> None:

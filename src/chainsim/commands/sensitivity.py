@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import unicodedata
 
-from ..analysis import Sensitivity, sensitivity
-from ..scenario import load_scenario
+from typing import TYPE_CHECKING
+
 from .common import add_executor_options, add_output_options, emit_json, execution, positive_int, seed_int
+
+if TYPE_CHECKING:
+    from ..analysis import Sensitivity
 
 DEFAULT_REPS = 200
 """Replicates per design point (one fast-engine block)."""
@@ -36,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.sensitivity_analysis import sensitivity
+    from ..scenario import load_scenario
+
     scenario = load_scenario(args.file)
     levers = None if args.levers is None else [x.strip() for x in args.levers.split(",") if x.strip()]
     with execution(args, f"{args.method} {scenario.id}", unit="design point") as (executor, update):
@@ -60,7 +66,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - shown, 0)
 
 
-def print_table(file: str, s: Sensitivity) -> None:
+def print_table(file: str, s: "Sensitivity") -> None:
     design = f"{s.n} trajectories" if s.method == "morris" else f"base sample {s.n}"
     print(f"{s.scenario_id} ({file}): {'Morris screening' if s.method == 'morris' else 'Sobol indices'}, "
           f"{design}, {s.evaluations} ensembles of {s.reps} replicates, seed {s.seed}, engine {s.engine}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..scenario import ScenarioError, load_scenario
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files; problems as FILE:LINE: field: message")
@@ -16,6 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..scenario import ScenarioError, load_scenario
+
     problems = []
     for name in args.files:
         try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from ..analysis import WhatItTakes, what_it_takes
 from ..catalogue import LEVERS
-from ..ensemble import wilson_interval
-from ..scenario import load_scenario
 from .common import (add_ensemble_options, add_executor_options, add_output_options, emit_json, execution,
                      probability)
+
+if TYPE_CHECKING:
+    from ..analysis import WhatItTakes
 
 
 def _positive_float(text: str) -> float:
@@ -50,6 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.lever_search import what_it_takes
+    from ..scenario import load_scenario
+
     scenario = load_scenario(args.file)
     with execution(args, f"what-it-takes {args.chain}/{args.lever}", unit="evaluation") as (executor, update):
         result = what_it_takes(scenario, args.chain, args.lever, args.prob, args.reps, args.seed, args.engine,
@@ -62,11 +65,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _p(p: float, reps: int) -> str:
+    import numpy as np
+
+    from ..ensemble import wilson_interval
+
     (lo,), (hi,) = wilson_interval(np.array([round(p * reps)]), reps)
     return f"{p:.3f} [{lo:.2f}, {hi:.2f}]"
 
 
-def print_answer(file: str, w: WhatItTakes) -> None:
+def print_answer(file: str, w: "WhatItTakes") -> None:
     spec = LEVERS[w.lever]
     u = w.unit
     print(f"{w.scenario_id} ({file}): chain {w.chain}, target {w.target_yi:.1f}亿元/year in {w.target_year}")
