@@ -18,7 +18,7 @@ from . import __version__
 from .errors import InputError
 from .scenario import ScenarioError
 
-COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "export", "figures"]
+COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "export", "figures", "report"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -223,9 +223,111 @@ def chain_name(chain: Chain, lang: str) -> str:
 def lever_label(spec: LeverSpec, lang: str) -> str:
     """A lever's display name in ``lang``, with its unit."""
     name = spec.label_en if lang == "en" else spec.label_zh
-    return f"{name} ({spec.unit})"
+    return f"{name} ({unit_label(spec.unit, lang)})"
 
 
 def provenance_label(provenance: str, lang: str) -> str:
     """reported / calibrated / assumed as shown in tables; assumed carries a ⚠ flag."""
     return t(f"prov_{provenance}", lang)
+
+
+# ----------------------------------------------------------------------------- catalogue in Chinese
+# The catalogue (chainsim.catalogue) is written in English; these are its Chinese texts.
+
+UNITS_ZH: dict[str, str] = {
+    "× status quo": "× 现状",
+    "0–1": "0–1",
+    "share of leads": "线索占比",
+    "fraction cut": "缩短比例",
+    "亿元/year": "亿元/年",
+    "万平方米/year": "万平方米/年",
+    "leads/month": "条线索/月",
+    "probability": "概率",
+    "months": "月",
+    "亿元": "亿元",
+    "log-sd": "对数标准差",
+    "1/year": "每年",
+    "dimensionless": "无量纲",
+    "亿元 output/year per 亿元 invested": "亿元产值/年 每亿元投资",
+    "1/sqrt(year)": "每√年",
+    "share per leader": "每个链主的增量",
+    "fraction": "比例",
+    "亿元/年": "亿元/年",
+    "亿元/年 per 亿元": "亿元/年 每亿元投资",
+}
+"""Units of the catalogue's levers and parameters in Chinese."""
+
+LEVER_TEXT_ZH: dict[str, str] = {
+    "attraction_effort": "各产业链招商线索到达率的倍数（精准招商、点对点招商）。",
+    "chain_chief_priority": "链长制向重点产业链集中力度的程度：重点链的招商力度 ×（1 + 链长制增益 × 杠杆值），其他链不变。",
+    "precision_targeting": "新线索中瞄准产业链缺失环节（补链、延链）的比例，其余随机落在各环节。",
+    "approval_speedup": "签约→开工间隔和建设工期缩短的比例（营商环境）。蕉城把 3 年建设周期缩短到不到 17 个月："
+                        "缩短 1 − 17/36 ≈ 0.53。",
+    "prework_fund_yi": "每年的项目前期工作经费，可缩短签约→开工间隔。连城：每年 500 万元（0.05 亿元）。",
+    "standard_factory_wm2": "每年供给的标准化厂房面积；入驻的小项目可省去大部分建设期。龙岩十个园区 2019 年至 2020 年 8 月"
+                            "建成 109.75 万平方米。",
+    "finance_matching": "产融对接、银企对接的力度：最多按“融资对接退出率降幅”降低已签约和已开工项目的退出风险。",
+    "leader_drive": "每个链主额外带来的线索数的倍数（以商招商）。",
+}
+"""The catalogue's lever descriptions in Chinese."""
+
+PARAMETER_TEXT_ZH: dict[str, tuple[str, str]] = {
+    "lead_rate": ("招商线索到达率", "现状招商力度下全县每月新增招商线索数，按吸引力权重分到各产业链。"),
+    "sign_prob": ("签约概率", "现状政策下一条线索最终签约（而非流失）的概率。"),
+    "lead_months": ("线索跟进时间", "一条线索从出现到签约或流失的平均时长。"),
+    "size_ordinary_median_yi": ("一般项目投资中位数", "一般项目（亿元支撑档）投资额的中位数。"),
+    "size_ordinary_sigma": ("一般项目规模离散度", "一般项目投资额的对数标准差。"),
+    "major_share": ("重大项目占比", "线索中重大项目（十亿带动、旗舰型档）的比例。连城 2021 年 54 个签约项目中 8 个在 5 亿元以上。"),
+    "size_major_median_yi": ("重大项目投资中位数", "重大项目投资额的中位数。"),
+    "size_major_sigma": ("重大项目规模离散度", "重大项目投资额的对数标准差。"),
+    "start_lag_months": ("签约到开工间隔", "现状审批和前期经费下签约→开工的平均间隔。"),
+    "signed_dropout_per_year": ("签约项目退出率", "已签约项目在开工前放弃的年风险率。"),
+    "build_months_1yi": ("1 亿元项目建设期", "1 亿元项目从开工到竣工的平均工期。"),
+    "build_size_elasticity": ("建设期规模弹性", "建设期随项目规模的弹性：20 亿元项目的工期约为 1 亿元项目的 20^0.35 ≈ 2.9 倍"
+                              "（蕉城：此类项目 3 年）。"),
+    "started_dropout_per_year": ("在建项目停滞率", "已开工项目永久停滞的年风险率。"),
+    "commissioning_months": ("竣工到投产间隔", "竣工→投产的平均间隔（试生产、许可）。"),
+    "ramp_months": ("达产时间常数", "产能爬坡的时间常数：产值 = 产能 ×（1 − exp(−投产月数/达产时间常数)）。"),
+    "output_intensity": ("产出强度", "每亿元项目投资达产后的年产值；各产业链可另设。"),
+    "growth_per_year": ("存量企业年增长率", "现有企业产值的平均自然增长率。"),
+    "growth_sd_per_year": ("存量企业增长波动", "企业产值增长率的波动。"),
+    "exit_per_year": ("企业退出率", "企业关停或迁出的年风险率。"),
+    "size_elasticity": ("规模弹性", "产业链线索到达率随其产值（相对期初）的弹性。"),
+    "completeness_gain": ("链条完整度增益", "线索强度倍数 1 + 增益 × 完整度：链条越完整越能吸引项目。"),
+    "leader_pull": ("链主带动", "每个链主带来的额外线索强度，再乘以“以商招商”杠杆。"),
+    "chain_chief_gain": ("链长制增益", "链长制完全倾斜时重点链增加的招商力度。"),
+    "prework_gain": ("前期经费增益", "开工间隔系数 (1 + 增益)/(1 + 增益 × 经费/参考经费)，参考经费为每年 0.05 亿元。"),
+    "factory_half_wm2": ("标准厂房半数供给量", "使一半小项目能入驻现成厂房的标准厂房年供给量。"),
+    "factory_build_factor": ("入驻厂房建设期系数", "小项目入驻现成厂房时的建设期占新建工期的比例。"),
+    "small_project_max_yi": ("可入驻厂房的项目上限", "能使用标准化厂房的最大项目投资额。"),
+    "finance_dropout_cut": ("融资对接退出率降幅", "产融对接完全到位时退出风险的降幅。"),
+    "enterprise_output_yi": ("存量企业平均产值", "现有企业的平均年产值，方案未给出企业数时用来推算期初企业数。"),
+    "leader_output_share": ("链主产值占比", "期初链主企业产值占产业链基期产值的比例。"),
+}
+"""The catalogue's parameters in Chinese: (name, description)."""
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A catalogue unit as shown in ``lang`` (亿元 stays 亿元)."""
+    if lang == "en":
+        return unit.replace("亿元/年", "亿元/year")
+    return UNITS_ZH.get(unit, unit)
+
+
+def lever_description(spec: LeverSpec, lang: str) -> str:
+    """A lever's description in ``lang``."""
+    return spec.description if lang == "en" else LEVER_TEXT_ZH.get(spec.name, spec.description)
+
+
+def parameter_name(name: str, lang: str) -> str:
+    """A parameter's display name: its id in English, its Chinese name (and id) in Chinese."""
+    if lang == "en" or name not in PARAMETER_TEXT_ZH:
+        return name
+    return PARAMETER_TEXT_ZH[name][0]
+
+
+def parameter_description(name: str, text: str, lang: str) -> str:
+    """A parameter's description in ``lang`` (``text`` is the catalogue's English one)."""
+    if lang == "en" or name not in PARAMETER_TEXT_ZH:
+        return text
+    return PARAMETER_TEXT_ZH[name][1]
