@@ -37,8 +37,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "reset": ("恢复现状（方案原值）", "Reset to status quo (as loaded)"),
     "lever_bounds": ("范围 {low}–{high} {unit}；现状 {base}", "range {low}–{high} {unit}; status quo {base}"),
     "lever_source": ("依据：“{quote}”（{source}）", "Source: “{quote}” ({source})"),
-    "lever_scheduled": ("方案中此杠杆随时间或产业链变化；移动滑块会改为全期统一值。",
-                        "The scenario varies this lever over time or by chain; moving the slider sets one constant value."),
+    "lever_reference": ("参考{place}：“{quote}”（{source}）", "Reference from {place}: “{quote}” ({source})"),
+    "lever_scheduled": ("方案设定：{schedule}。滑块显示大部分时期的取值 {value}；移动滑块会改为全期统一值。",
+                        "The scenario sets: {schedule}. The slider shows the value for most months, {value}; "
+                        "moving it sets one constant value."),
+    "apply": ("应用滑块设置", "Apply slider settings"),
+    "computing": ("正在计算，请稍候…", "Computing…"),
+    "computing_n": ("正在计算 {what}（{reps} 次重复模拟）…", "Computing {what} ({reps} replicates)…"),
     "page": ("页面", "Page"),
     # pages
     "page_results": ("达成概率", "Targets"),
@@ -49,9 +54,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_download": ("下载", "Download"),
     "page_stored": ("已存结果", "Stored runs"),
     # results
-    "run_caption": ("{county} · {title} · {reps} 次重复模拟 · 随机种子 {seed} · 快速引擎 · 本次计算 {secs:.2f} 秒",
-                    "{county} · {title} · {reps} replicates · seed {seed} · fast engine · computed in {secs:.2f} s"),
-    "cached": ("（缓存）", " (cached)"),
+    "run_caption": ("{county} · {title} · {reps} 次重复模拟 · 随机种子 {seed} · 快速引擎 · {timing}",
+                    "{county} · {title} · {reps} replicates · seed {seed} · fast engine · {timing}"),
+    "timing_computed": ("本次计算 {secs:.2f} 秒", "computed in {secs:.2f} s"),
+    "timing_cached": ("结果来自缓存（首次计算用时 {secs:.2f} 秒）", "from the cache (first computed in {secs:.2f} s)"),
+    "no_change": ("无显著变化", "no significant change"),
+    "assumed_base": ("⚠ 以下产业链的基期产值为假设值（未见报道）：{names}。见“数据来源”页。",
+                     "⚠ The base output of these chains is assumed (not reported): {names}. See Provenance."),
+    "fan_expander": ("产值走势图（亿元/年）", "Output over time (亿元/year)"),
     "targets_table": ("各产业链目标达成概率", "Probability of reaching each chain's target"),
     "col_chain": ("产业链", "Chain"),
     "col_target": ("目标产值 (亿元/年)", "Target output (亿元/year)"),
@@ -60,6 +70,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_p_now": ("当前设置达成概率 (%)", "P(reach), current setting (%)"),
     "col_ci": ("95% 区间 (%)", "95% interval (%)"),
     "col_p50": ("目标年产值中位数 (亿元/年)", "Median output in target year (亿元/year)"),
+    "col_p50_range": ("目标年产值 中位数 (P10–P90) 亿元/年", "Output in target year: median (P10–P90), 亿元/year"),
     "col_p10_p90": ("目标年产值 P10–P90 (亿元/年)", "Output in target year P10–P90 (亿元/year)"),
     "col_year_reached": ("中位达成年份", "Median year reached"),
     "never": ("期内未达成", "not by horizon"),
@@ -147,7 +158,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "role_fit": ("拟合", "fitted"),
     "role_holdout": ("留出检验", "held out"),
     "col_quote": ("原文", "Quote"),
-    "col_source": ("出处文件", "Source file"),
+    "col_source": ("出处", "Source"),
     # provenance
     "prov_intro": ("每个数字的来源：reported（报道，附原文与出处）、calibrated（校准，附区间）、"
                    "assumed（假设，⚠ 标出）。", "Where every number comes from: reported (with the quote and "
@@ -156,6 +167,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "prov_levers": ("政策杠杆（方案取值）", "Policy levers (scenario values)"),
     "prov_params": ("模型参数（目录默认值或方案取值）", "Model parameters (catalogue default or scenario value)"),
     "col_item": ("项目", "Item"),
+    "col_id": ("编号", "Id"),
     "col_value": ("数值", "Value"),
     "col_provenance": ("来源类型", "Provenance"),
     "col_note": ("说明", "Note"),

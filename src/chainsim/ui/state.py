@@ -12,18 +12,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..catalogue import LEVERS
+from ..report import applied_lever_value
 from ..scenario import Scenario
 
 
 def status_quo_levers(scenario: Scenario) -> dict[str, float]:
-    """The base value of every lever in the scenario as loaded (catalogue order)."""
-    return {name: float(scenario.policy.lever(name).value) for name in LEVERS}
+    """Every lever's value as the scenario applies it (catalogue order): a scheduled
+    lever shows the value in force for most of the simulated months
+    (``chainsim.report.applied_lever_value``), e.g. liancheng_approvals' 0.53 from 2022-03."""
+    return {name: applied_lever_value(scenario, name) for name in LEVERS}
 
 
 def apply_levers(scenario: Scenario, levers: Mapping[str, float]) -> Scenario:
     """The scenario with the slider values in force.
 
-    Only levers whose value differs from the scenario's base value are replaced (by a
+    Only levers whose value differs from the value the scenario applies are replaced (by a
     constant, see ``Scenario.with_levers``); an unmoved lever keeps the scenario's own
     setting, schedule and per-chain values included, so an unmoved slider means exactly
     the scenario as loaded.

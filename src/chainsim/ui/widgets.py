@@ -17,9 +17,11 @@ import streamlit as st
 
 from ..catalogue import LEVERS, LeverSpec
 from ..figures import load_figures
+from ..report import lever_schedule_text
+from ..sources import cite, place_matches
 from ..scenario import Scenario
 from . import runs
-from .i18n import LANG_NAMES, LANGS, lever_label, t
+from .i18n import LANG_NAMES, LANGS, lever_description, lever_label, t, unit_label
 from .settings import MAX_SAVED, MAX_UPLOAD_BYTES, reps_choices, default_reps, scenario_dir, scenario_files
 from .state import Saved, lever_key, status_quo_levers
 
@@ -88,39 +90,70 @@ def _reset(base_hash: str) -> None:
         st.session_state.pop(_slider_key(name, base_hash), None)
 
 
-def _lever_help(spec: LeverSpec, base: float, lang: str) -> str:
-    text = spec.description + "\n\n" + t("lever_bounds", lang, low=f"{spec.low:g}", high=f"{spec.high:g}",
-                                         unit=spec.unit, base=f"{base:g}")
-    if spec.figure:
-        fig = load_figures().get(spec.figure)
-        if fig is not None:
-            text += "\n\n" + t("lever_source", lang, quote=fig.quote, source=fig.source)
+def shown_figure(figure: str | None, scenario: Scenario):
+    """The reported figure behind a lever or parameter, if it may be shown for this
+    scenario's county: the county's own figures, and references from places that are not
+    another county (蕉城区, 龙岩市, 福建省); None for another county's figures."""
+    if not figure:
+        return None
+    fig = load_figures().get(figure)
+    if fig is None:
+        return None
+    county = scenario.county
+    if place_matches(fig.place, county.name_zh, county.name_en):
+        return fig
+    zh = fig.place.split()[0] if fig.place else ""
+    return None if zh.endswith(("县", "縣")) else fig
+
+
+def figure_citation(fig, scenario: Scenario, lang: str) -> str:
+    """A figure's quote, with the outlet, title and date of its seed document (and the
+    place, when it is a reference from elsewhere)."""
+    county = scenario.county
+    own = place_matches(fig.place, county.name_zh, county.name_en)
+    place = "" if own else (fig.place.split()[0] if lang != "en" else fig.place)
+    return t("lever_source" if own else "lever_reference", lang, quote=fig.quote, source=cite(fig.source),
+             place=place)
+
+
+def _lever_help(spec: LeverSpec, base: float, scenario: Scenario, lang: str) -> str:
+    text = lever_description(spec, lang) + "\n\n" + t("lever_bounds", lang, low=f"{spec.low:g}",
+                                                      high=f"{spec.high:g}", unit=unit_label(spec.unit, lang),
+                                                      base=f"{base:g}")
+    fig = shown_figure(spec.figure, scenario)
+    if fig is not None:
+        text += "\n\n" + figure_citation(fig, scenario, lang)
     return text
 
 
 def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, float]:
-    """One slider per lever, starting at the scenario's value; returns the values
-    (units as in the catalogue). Sliders are keyed by the scenario's content hash, so a
-    new scenario starts from its own status quo."""
+    """One slider per lever, starting at the value the scenario applies (a scheduled
+    lever: the value in force for most months, with the schedule shown under it), inside
+    a form: moving sliders costs nothing until 应用 (apply) is clicked, so twenty arrow
+    presses are one rerun. Returns the applied values (units as in the catalogue).
+    Sliders are keyed by the scenario's content hash, so a new scenario starts from its
+    own status quo."""
     sb = st.sidebar
     sb.subheader(t("levers", lang))
     sb.button(t("reset", lang), key="reset_levers", on_click=_reset, args=(base_hash,))
     base = status_quo_levers(scenario)
-    figures = load_figures()
     values: dict[str, float] = {}
-    for name, spec in LEVERS.items():
-        step = slider_step(spec)
-        digits = _decimals(step)
-        value = sb.slider(lever_label(spec, lang), min_value=float(spec.low), max_value=float(spec.high),
-                          value=float(base[name]), step=step, format=f"%.{digits}f",
-                          key=_slider_key(name, base_hash), help=_lever_help(spec, base[name], lang))
-        values[name] = round(float(value), 6)
-        fig = figures.get(spec.figure) if spec.figure else None
-        if fig is not None:
-            sb.caption(t("lever_source", lang, quote=fig.quote, source=fig.source))
-        setting = scenario.policy.levers.get(name)
-        if setting is not None and (setting.schedule or setting.by_chain):
-            sb.caption(t("lever_scheduled", lang))
+    with sb.form(key=f"levers_form_{base_hash[:12]}", border=False, enter_to_submit=False):
+        for name, spec in LEVERS.items():
+            step = slider_step(spec)
+            digits = _decimals(step)
+            key = _slider_key(name, base_hash)
+            value = st.slider(lever_label(spec, lang), min_value=float(spec.low), max_value=float(spec.high),
+                              value=float(base[name]), step=step,
+                              format=f"%.{digits}f", key=key, help=_lever_help(spec, base[name], scenario, lang))
+            values[name] = round(float(value), 6)
+            fig = shown_figure(spec.figure, scenario)
+            if fig is not None:
+                st.caption(figure_citation(fig, scenario, lang))
+            schedule = lever_schedule_text(scenario, name, lang)
+            if schedule:
+                st.caption(t("lever_scheduled", lang, schedule=schedule, value=f"{base[name]:g}"))
+        st.form_submit_button(t("apply", lang), type="primary", key="apply_levers", use_container_width=True)
     return values
 
 

@@ -18,7 +18,7 @@ def render(state: AppState) -> None:
     text = exports.scenario_yaml(state)
     st.download_button(t("download_yaml", lang), text.encode("utf-8"), file_name=f"{state.scenario.id}_app.yaml",
                        mime="application/x-yaml", key="download_yaml")
-    with st.spinner():
+    with st.spinner(t("computing", lang)):
         _, now = status_quo_and_current(state)
     st.download_button(t("download_targets", lang), exports.targets_csv(now.summary).encode("utf-8"),
                        file_name=f"{state.scenario.id}_targets.csv", mime="text/csv", key="download_targets")
