@@ -65,6 +65,7 @@ def scenario_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "tiny.yaml").write_text(TINY_TEXT, encoding="utf-8")
     monkeypatch.setenv("CHAINSIM_SCENARIO_DIR", str(folder))
     monkeypatch.setenv("CHAINSIM_APP_REPS", str(REPS))
+    monkeypatch.setenv("CHAINSIM_STORE", str(tmp_path / "results.duckdb"))
     return folder
 
 
@@ -73,7 +74,7 @@ def app(scenario_dir: Path) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    return at
+    return go_to(at, "results")
 
 
 def run(at: AppTest) -> AppTest:

@@ -7,6 +7,7 @@ that carries a number says its unit (money in 亿元).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from ..catalogue import LeverSpec
@@ -53,6 +54,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_provenance": ("数据来源", "Provenance"),
     "page_download": ("下载", "Download"),
     "page_stored": ("已存结果", "Stored runs"),
+    # overview
+    "page_overview": ("总览", "Overview"),
+    "overview_title": ("各产业链在各政策下的目标达成概率", "P(reach) of every chain under every policy"),
+    "overview_intro": ("每格：达成概率（95% 区间，%）；颜色从红（低）到绿（高）。列：现状、方案文件夹中基于本方案的政策方案、"
+                       "已保存的设置。{reps} 次重复模拟，随机种子 {seed}。",
+                       "Each cell: P(reach) (95% interval, %), coloured red (low) to green (high). Columns: status "
+                       "quo, the policy files built on this scenario, saved settings. {reps} replicates, seed {seed}."),
+    "overview_sq": ("现状", "Status quo"),
+    "overview_saved": ("已存：{name}", "Saved: {name}"),
+    "overview_target": ("目标 (亿元/年，年份)", "Target (亿元/year, year)"),
+    "overview_total": ("全县合计 {year} 年产值 (均值，亿元/年)", "County total output {year} (mean, 亿元/year)"),
+    "overview_pending": ("计算中…", "computing…"),
+    "overview_progress": ("正在计算第 {k} / {n} 个政策方案：{name}…", "Computing policy {k} of {n}: {name}…"),
+    "overview_legend": ("末行为各产业链年产值均值之和（亿元/年）；目标列末行为各目标之和。",
+                        "The last row sums the chains' mean output (亿元/year); the target column's last row sums the targets."),
     # results
     "run_caption": ("{county} · {title} · {reps} 次重复模拟 · 随机种子 {seed} · 快速引擎 · {timing}",
                     "{county} · {title} · {reps} replicates · seed {seed} · fast engine · {timing}"),
@@ -104,6 +120,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "save_full": ("已保存 {n} 组（上限）；请先删除一组。", "{n} settings saved (the limit); delete one first."),
     "clear": ("清空已保存", "Clear saved settings"),
     "delete": ("删除 {name}", "Delete {name}"),
+    "open_setting": ("打开 {name}", "Open {name}"),
+    "saved_where": ("已保存的设置存于结果库 {path}，重新打开页面后仍在。", "Saved settings are kept in the results store {path}; they are still there after a reload."),
+    "share_link": ("分享链接：当前滑块设置已写入本页地址（{query}），复制地址栏即可分享。",
+                   "Shareable link: the current slider setting is in this page's address ({query}); copy it to share."),
     "saved_none": ("尚未保存设置。移动左侧滑块后点击“保存当前设置”。",
                    "No saved settings yet. Move the sliders, then click “Save current setting”."),
     "saved_levers": ("已保存设置的杠杆取值", "Lever values of the saved settings"),
@@ -171,6 +191,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_value": ("数值", "Value"),
     "col_provenance": ("来源类型", "Provenance"),
     "col_note": ("说明", "Note"),
+    "col_scenario_note": ("方案文件注释（原文）", "Note in the scenario file"),
     "col_origin": ("取值出处", "Set by"),
     "origin_scenario": ("方案文件", "scenario file"),
     "origin_catalogue": ("目录默认", "catalogue default"),
@@ -225,6 +246,15 @@ def t(key: str, lang: str, **fmt: object) -> str:
     zh, en = LABELS[key]
     text = en if lang == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+def scenario_title(title: str, lang: str) -> str:
+    """A scenario's title as shown: in Chinese, without a trailing English gloss in
+    parentheses ("连城县 — 审批提速 (approvals cut as 蕉城 did)" → "连城县 — 审批提速")."""
+    if lang == "en":
+        return title
+    short = re.sub(r"\s*[(（][^()（）]*[A-Za-z][^()（）]*[)）]\s*$", "", title)
+    return short or title
 
 
 def chain_name(chain: Chain, lang: str) -> str:

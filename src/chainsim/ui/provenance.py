@@ -36,7 +36,8 @@ def _cite(figure: str | None, scenario: Scenario | None = None) -> tuple[str, st
 
 
 def _row(lang: str, scenario: Scenario, item: str, value: str, unit: str, provenance: str, figure: str | None, note: str = "",
-         origin: str | None = None, interval: tuple[float, float] | None = None) -> dict[str, str]:
+         origin: str | None = None, interval: tuple[float, float] | None = None,
+         scenario_note: str = "") -> dict[str, str]:
     quote, source = _cite(figure, scenario)
     if not quote:
         figure = None  # not quoted here: another county's figure
@@ -51,6 +52,7 @@ def _row(lang: str, scenario: Scenario, item: str, value: str, unit: str, proven
         t("col_quote", lang): quote,
         t("col_source", lang): source,
         t("col_note", lang): note,
+        t("col_scenario_note", lang): scenario_note,
     }
     if origin is not None:
         row[t("col_origin", lang)] = origin
@@ -65,7 +67,7 @@ def chain_provenance(scenario: Scenario, lang: str) -> pd.DataFrame:
         name = chain_name(c, lang)
         b = c.base_output
         rows.append(_row(lang, scenario, t("item_base", lang, name=name), f"{b.value_yi:g}", "亿元/年", b.provenance,
-                         b.figure, b.note, interval=b.interval))
+                         b.figure, interval=b.interval, scenario_note=b.note))
         for target in c.targets:
             rows.append(_row(lang, scenario, t("item_target", lang, name=name, year=target.year), f"{target.value_yi:g}",
                              "亿元/年", target.provenance, target.figure))
@@ -73,7 +75,7 @@ def chain_provenance(scenario: Scenario, lang: str) -> pd.DataFrame:
             oi = c.output_intensity
             rows.append(_row(lang, scenario, t("item_intensity", lang, name=name), f"{oi.value:g}",
                              unit_label("亿元/年 per 亿元", lang),
-                             oi.provenance, oi.figure, oi.note, interval=oi.interval))
+                             oi.provenance, oi.figure, interval=oi.interval, scenario_note=oi.note))
     return pd.DataFrame(rows)
 
 
@@ -88,9 +90,9 @@ def lever_provenance(scenario: Scenario, lang: str) -> pd.DataFrame:
         if schedule:
             value += f" ({schedule})"
         origin = t("origin_catalogue" if setting is None else "origin_scenario", lang)
-        note = setting.note if setting is not None and setting.note else lever_description(spec, lang)
         rows.append(_row(lang, scenario, lever_label(spec, lang), value, unit_label(spec.unit, lang), spec.provenance,
-                         spec.figure, note, origin=origin))
+                         spec.figure, lever_description(spec, lang), origin=origin,
+                         scenario_note=setting.note if setting is not None else ""))
     return pd.DataFrame(rows)
 
 
@@ -125,7 +127,7 @@ def parameter_provenance(scenario: Scenario, lang: str) -> pd.DataFrame:
                        description, origin=t("origin_catalogue", lang))
         else:
             row = _row(lang, scenario, label, describe_setting(setting, lang), unit, setting.provenance,
-                       setting.figure or spec.figure, setting.note or description,
-                       origin=t("origin_scenario", lang), interval=setting.interval)
+                       setting.figure or spec.figure, description,
+                       origin=t("origin_scenario", lang), interval=setting.interval, scenario_note=setting.note)
         rows.append({t("col_id", lang): name, **row})
     return pd.DataFrame(rows)

@@ -19,10 +19,13 @@ from ..catalogue import LEVERS, LeverSpec
 from ..figures import load_figures
 from ..report import lever_schedule_text
 from ..sources import cite, place_matches
+from ..errors import InputError
 from ..scenario import Scenario
+from ..store import delete_setting, list_settings, save_setting
 from . import runs
 from .i18n import LANG_NAMES, LANGS, lever_description, lever_label, t, unit_label
-from .settings import MAX_SAVED, MAX_UPLOAD_BYTES, reps_choices, default_reps, scenario_dir, scenario_files
+from .settings import (MAX_SAVED, MAX_UPLOAD_BYTES, default_reps, reps_choices, scenario_dir, scenario_files,
+                       store_path)
 from .state import Saved, lever_key, status_quo_levers
 
 UPLOAD = "__upload__"
@@ -50,8 +53,14 @@ def scenario_picker(lang: str) -> runs.Loaded | None:
     folder = scenario_dir()
     files = {p.name: p for p in scenario_files(folder)}
     options = [*files, UPLOAD]
-    choice = st.sidebar.selectbox(t("scenario", lang), options, key="scenario_choice",
+    linked = st.query_params.get("scenario")
+    index = options.index(linked) if linked in files else 0
+    choice = st.sidebar.selectbox(t("scenario", lang), options, key="scenario_choice", index=index,
                                   format_func=lambda o: t("upload_option", lang) if o == UPLOAD else o)
+    if choice != UPLOAD and st.query_params.get("scenario") != choice:
+        if linked is not None:  # another scenario chosen: the link's lever values were for the old one
+            _clear_lever_params()
+        st.query_params["scenario"] = choice
     if choice != UPLOAD:
         return runs.load_path(files[choice], _display_name(files[choice]))
     if not files:
@@ -88,6 +97,40 @@ def _slider_key(name: str, base_hash: str) -> str:
 def _reset(base_hash: str) -> None:
     for name in LEVERS:
         st.session_state.pop(_slider_key(name, base_hash), None)
+    _clear_lever_params()
+
+
+def _clear_lever_params() -> None:
+    for name in LEVERS:
+        if name in st.query_params:
+            del st.query_params[name]
+
+
+def linked_levers() -> dict[str, float]:
+    """Lever values named in the page's address (?attraction_effort=1.5&…), within bounds."""
+    out: dict[str, float] = {}
+    for name, spec in LEVERS.items():
+        text = st.query_params.get(name)
+        if text is None:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            continue
+        if spec.low <= value <= spec.high:
+            out[name] = value
+    return out
+
+
+def _open_setting(levers: tuple[tuple[str, float], ...], base_hash: str) -> None:
+    """Reopen a saved setting: its values go into the address, the sliders start from them."""
+    for name in LEVERS:
+        st.session_state.pop(_slider_key(name, base_hash), None)
+    _clear_lever_params()
+    base = dict(st.session_state.get("_status_quo", {}))
+    for name, value in levers:
+        if base.get(name) != value:
+            st.query_params[name] = f"{value:g}"
 
 
 def shown_figure(figure: str | None, scenario: Scenario):
@@ -137,6 +180,8 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
     sb.subheader(t("levers", lang))
     sb.button(t("reset", lang), key="reset_levers", on_click=_reset, args=(base_hash,))
     base = status_quo_levers(scenario)
+    st.session_state["_status_quo"] = base
+    initial = {**base, **linked_levers()}
     values: dict[str, float] = {}
     with sb.form(key=f"levers_form_{base_hash[:12]}", border=False, enter_to_submit=False):
         for name, spec in LEVERS.items():
@@ -144,7 +189,7 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
             digits = _decimals(step)
             key = _slider_key(name, base_hash)
             value = st.slider(lever_label(spec, lang), min_value=float(spec.low), max_value=float(spec.high),
-                              value=float(base[name]), step=step,
+                              value=float(initial[name]), step=step,
                               format=f"%.{digits}f", key=key, help=_lever_help(spec, base[name], scenario, lang))
             values[name] = round(float(value), 6)
             fig = shown_figure(spec.figure, scenario)
@@ -154,26 +199,49 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
             if schedule:
                 st.caption(t("lever_scheduled", lang, schedule=schedule, value=f"{base[name]:g}"))
         st.form_submit_button(t("apply", lang), type="primary", key="apply_levers", use_container_width=True)
+    # the address carries the moved levers: a shareable link to this setting
+    for name, value in values.items():
+        if value != base[name]:
+            if st.query_params.get(name) != f"{value:g}":
+                st.query_params[name] = f"{value:g}"
+        elif name in st.query_params:
+            del st.query_params[name]
+    query = "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items())
+    sb.caption(t("share_link", lang, query="?" + query))
     return values
 
 
-PAGES = ("results", "compare", "what", "calibration", "provenance", "download", "stored")
+PAGES = ("overview", "results", "compare", "what", "calibration", "provenance", "download", "stored")
 """Page ids, in the order of the page picker."""
 
 
 def page_picker(lang: str) -> str:
     """Which page to show (only the chosen page computes)."""
-    choice = st.segmented_control(t("page", lang), PAGES, default="results", required=True, key="page",
+    choice = st.segmented_control(t("page", lang), PAGES, default="overview", required=True, key="page",
                                   format_func=lambda p: t(f"page_{p}", lang), label_visibility="collapsed")
-    return choice or "results"
+    return choice or "overview"
 
 
 # ----------------------------------------------------------------------------- saved settings
 
 
 def saved_settings(base_hash: str) -> tuple[Saved, ...]:
-    """The saved settings of the scenario with this content hash."""
-    return tuple(s for s in st.session_state.get("saved", []) if s.scenario_hash == base_hash)
+    """The saved settings of the scenario with this content hash: those kept in the
+    results store (``settings`` table, they last across sessions) and, if the store
+    cannot be written, those of this session."""
+    stored = _stored_settings(base_hash)
+    session = [s for s in st.session_state.get("saved", []) if s.scenario_hash == base_hash]
+    names = {s.name for s in stored}
+    return tuple([*stored, *[s for s in session if s.name not in names]])
+
+
+def _stored_settings(base_hash: str) -> list[Saved]:
+    try:
+        rows = list_settings(store_path(), base_hash)
+    except (InputError, OSError) as exc:
+        st.session_state["store_problem"] = str(exc)
+        return []
+    return [Saved(name, h, lever_key(levers)) for h, name, levers in rows]
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -184,14 +252,22 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _save(name: str, base_hash: str, levers: tuple[tuple[str, float], ...]) -> None:
-    saved = [s for s in st.session_state.get("saved", []) if s.scenario_hash == base_hash]
+    saved = list(saved_settings(base_hash))
     if len(saved) >= MAX_SAVED:
         return
     name = _unique(name.strip() or "?", {s.name for s in saved})
-    st.session_state["saved"] = [*saved, Saved(name, base_hash, levers)]
+    try:
+        save_setting(store_path(), base_hash, name, dict(levers))
+    except (InputError, OSError) as exc:  # no writable store: keep it for this session
+        st.session_state["store_problem"] = str(exc)
+        st.session_state["saved"] = [*st.session_state.get("saved", []), Saved(name, base_hash, levers)]
 
 
 def _delete(name: str, base_hash: str) -> None:
+    try:
+        delete_setting(store_path(), base_hash, name)
+    except (InputError, OSError) as exc:
+        st.session_state["store_problem"] = str(exc)
     st.session_state["saved"] = [s for s in st.session_state.get("saved", [])
                                  if not (s.scenario_hash == base_hash and s.name == name)]
 
@@ -212,6 +288,8 @@ def saved_list(saved: tuple[Saved, ...], base_hash: str, lang: str) -> None:
     """One delete button per saved setting."""
     cols = st.columns(max(len(saved), 1))
     for col, s in zip(cols, saved):
+        col.button(t("open_setting", lang, name=s.name), key=f"open_{s.name}", on_click=_open_setting,
+                   args=(s.levers, base_hash))
         col.button(t("delete", lang, name=s.name), key=f"delete_{s.name}", on_click=_delete, args=(s.name, base_hash))
 
 

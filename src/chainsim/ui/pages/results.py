@@ -14,7 +14,7 @@ from ...ensemble import EnsembleSummary
 from ...report import format_p, significant
 from ...scenario import Chain
 from .. import charts, runs, widgets
-from ..i18n import chain_name, t
+from ..i18n import chain_name, scenario_title, t
 from ..state import AppState, lever_key, status_quo_levers
 
 
@@ -101,7 +101,7 @@ def render(state: AppState) -> None:
     waited = time.perf_counter() - start
     scn = state.scenario
     county = scn.county.name_en if lang == "en" else scn.county.name_zh
-    st.caption(t("run_caption", lang, county=county, title=scn.title or scn.id, reps=state.reps, seed=state.seed,
+    st.caption(t("run_caption", lang, county=county, title=scenario_title(scn.title or scn.id, lang), reps=state.reps, seed=state.seed,
                  timing=timing_text(now, waited, lang)))
     assumed = [chain_name(c, lang) for c in scn.chains if c.base_output.provenance == "assumed"]
     if assumed:
