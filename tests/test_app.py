@@ -317,12 +317,12 @@ def test_calibration_page_says_when_there_is_nothing_to_fit(app: AppTest) -> Non
 def test_provenance_page_flags_assumed_numbers_and_quotes_reported_ones(app: AppTest) -> None:
     go_to(app, "provenance")
     chains, levers, params = (d.value for d in app.dataframe)
-    assert chains["来源类型"].tolist() == ["⚠ 假设 assumed", "⚠ 假设 assumed"]
+    assert chains["来源类型"].tolist() == ["⚠ 假设", "⚠ 假设"]
     prework = levers[levers["项目"].str.startswith("项目前期工作经费")].iloc[0]
-    assert prework["来源类型"] == "报道 reported" and prework["原文"] == ""  # Liancheng's, not 测试县's
+    assert prework["来源类型"] == "报道" and prework["原文"] == ""  # Liancheng's, not 测试县's
     lead = params[params["编号"] == "lead_rate"].iloc[0]
     assert lead["项目"] == "招商线索到达率"
-    assert (lead["数值"], lead["取值出处"], lead["来源类型"]) == ("1", "方案文件", "⚠ 假设 assumed")
+    assert (lead["数值"], lead["取值出处"], lead["来源类型"]) == ("1", "方案文件", "⚠ 假设")
     assert len(params) == len(PARAMETERS)
 
 

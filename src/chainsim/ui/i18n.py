@@ -180,8 +180,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_quote": ("原文", "Quote"),
     "col_source": ("出处", "Source"),
     # provenance
-    "prov_intro": ("每个数字的来源：reported（报道，附原文与出处）、calibrated（校准，附区间）、"
-                   "assumed（假设，⚠ 标出）。", "Where every number comes from: reported (with the quote and "
+    "prov_intro": ("每个数字的来源：报道（附原文与出处）、校准（附区间）、假设（⚠ 标出）。", "Where every number comes from: reported (with the quote and "
                    "source), calibrated (with its interval) or assumed (flagged ⚠)."),
     "prov_chains": ("产业链：基期产值与目标", "Chains: base output and targets"),
     "prov_levers": ("政策杠杆（方案取值）", "Policy levers (scenario values)"),
@@ -198,9 +197,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "item_base": ("{name} 基期产值 (亿元/年)", "{name} base output (亿元/year)"),
     "item_target": ("{name} {year} 年目标 (亿元/年)", "{name} {year} target (亿元/year)"),
     "item_intensity": ("{name} 产出强度 (亿元/年 每亿元投资)", "{name} output intensity (亿元/year per 亿元)"),
-    "prov_reported": ("报道 reported", "reported"),
-    "prov_calibrated": ("校准 calibrated", "calibrated"),
-    "prov_assumed": ("⚠ 假设 assumed", "⚠ assumed"),
+    "prov_reported": ("报道", "reported"),
+    "prov_calibrated": ("校准", "calibrated"),
+    "prov_assumed": ("⚠ 假设", "⚠ assumed"),
     # downloads
     "download_intro": ("当前滑块设置可下载为方案 YAML（`chainsim run` 可直接运行），结果可下载为 CSV。",
                        "Download the current slider setting as a scenario YAML (`chainsim run` accepts it) and "

@@ -126,7 +126,7 @@ def fit_view(fit: pd.DataFrame, lang: str) -> pd.DataFrame:
         rows.append({
             t("col_figure", lang): r.figure,
             t("col_statistic", lang): statistic_label(r.statistic, lang),
-            t("col_unit", lang): r.unit,
+            t("col_unit", lang): r.unit if lang == "en" else CALIBRATION_UNITS_ZH.get(r.unit, r.unit),
             t("col_period", lang): r.period,
             t("col_reported", lang): _num(r.reported),
             t("col_sim_mean", lang): _num(r.simulated_mean),
@@ -146,11 +146,14 @@ STATISTICS_ZH = {
 }
 
 
+CALIBRATION_UNITS_ZH = {"projects": "个", "亿元": "亿元", "亿元/year": "亿元/年"}
+
+
 def statistic_label(statistic: str, lang: str) -> str:
     """A calibration statistic as shown: its Chinese name (and id) in Chinese."""
     if lang == "en" or statistic not in STATISTICS_ZH:
         return statistic
-    return f"{STATISTICS_ZH[statistic]} ({statistic})"
+    return STATISTICS_ZH[statistic]
 
 
 def _num(x: float) -> float:
