@@ -336,7 +336,7 @@ def test_downloaded_yaml_round_trips_through_the_cli(app: AppTest, tmp_path: Pat
     shown = percent(metric(app, "metric_now"))
     go_to(app, "download")
     assert [b.label for b in app.download_button] == [
-        t("download_yaml", "zh"), t("download_targets", "zh"), t("download_bands", "zh")]
+        t("download_yaml", "zh"), t("download_targets", "zh"), t("download_bands", "zh"), t("download_xlsx", "zh")]
     path = tmp_path / "from_app.yaml"
     path.write_text(app.code[0].value, encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "chainsim.cli", "validate", str(path)], cwd=REPO,
@@ -351,14 +351,18 @@ def test_downloaded_yaml_round_trips_through_the_cli(app: AppTest, tmp_path: Pat
     assert json.loads(done.stdout)["results"][0]["chains"][0]["p_reach"] == pytest.approx(shown, abs=5e-4)
 
 
-def test_results_csv_carry_units_in_their_column_names() -> None:
-    scenario = scenario_from_yaml_text(TINY_TEXT)
+def test_results_csv_open_in_excel_with_chinese_headers_units_and_lever_values() -> None:
+    scenario = scenario_from_yaml_text(TINY_TEXT).with_levers(attraction_effort=1.5)
     summary = run_ensemble(scenario, 20, 1)
-    targets = pd.read_csv(io.StringIO(exports.targets_csv(summary)))
-    bands = pd.read_csv(io.StringIO(exports.bands_csv(summary)))
-    assert {"scenario", "chain", "target_yi", "p_reach", "p_reach_lo", "p_reach_hi", "reps", "seed"} <= set(targets)
-    assert targets["p_reach"].tolist() == summary.targets["p_reach"].tolist()
-    assert {"month", "output_yi_p5", "output_yi_p50", "output_yi_p95"} <= set(bands)
+    raw = exports.targets_csv(summary, scenario)
+    assert raw.startswith("\ufeff".encode("utf-8")), "UTF-8 with a byte-order mark"
+    targets = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    bands = pd.read_csv(io.BytesIO(exports.bands_csv(summary, scenario)), encoding="utf-8-sig")
+    assert {"产业链", "目标产值 (亿元/年)", "达成概率 (%)", "达成概率95%区间下限 (%)", "重复模拟次数", "随机种子"} <= set(targets)
+    assert targets["产业链"].tolist() == ["甲链"]
+    assert targets["达成概率 (%)"].tolist() == (100 * summary.targets["p_reach"]).round(2).tolist()
+    assert targets["杠杆：招商力度 (× 现状)"].tolist() == [1.5]
+    assert {"月份", "产值P5 (亿元/年)", "产值P50 (亿元/年)", "产值P95 (亿元/年)"} <= set(bands)
     assert len(bands) == len(summary.bands)
 
 

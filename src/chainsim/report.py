@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -268,7 +269,8 @@ def assumptions_frame(report: Report) -> pd.DataFrame:
 
 def _header_lines(report: Report) -> list[str]:
     s, scn = report.summary, report.scenario
-    lines = [f"{scn.county.name_zh} · {scn.title or scn.id}",
+    title = re.sub(r"\s*[(（][^()（）]*[A-Za-z][^()（）]*[)）]\s*$", "", scn.title or "") or scn.title or scn.id
+    lines = [f"{scn.county.name_zh} · {title}",
              f"{s.reps} 次重复模拟 · 随机种子 {s.seed} · 快速引擎 · chainsim {s.version} · 生成于 {report.made_utc or _now()}"]
     if report.source:
         lines.append(f"方案文件：{report.source}")

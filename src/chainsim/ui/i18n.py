@@ -206,8 +206,17 @@ LABELS: dict[str, tuple[str, str]] = {
                        "the results as CSV."),
     "download_yaml": ("下载当前设置的方案 YAML", "Download the current setting as scenario YAML"),
     "download_targets": ("下载目标达成表 CSV", "Download the targets table as CSV"),
-    "download_bands": ("下载产值分位数带 CSV (亿元/年)", "Download the output bands as CSV (亿元/year)"),
+    "download_bands": ("下载逐月产值分位数 CSV (亿元/年)", "Download the monthly output bands as CSV (亿元/year)"),
     "yaml_preview": ("方案 YAML 预览", "Scenario YAML preview"),
+    "report_header": ("会议报告", "Report for a meeting"),
+    "report_intro": ("当前设置的报告（中文）：Excel 工作簿含各产业链达成概率及区间、政策杠杆取值、逐年产值中位数和全部假设；"
+                     "PDF 为一至两页，含各产业链走势图。与命令行 `chainsim report` 相同。",
+                     "A report of the current setting, in Chinese: the Excel workbook holds P(reach) with intervals, "
+                     "the lever values, yearly median output and every assumption; the PDF (one or two pages) adds "
+                     "each chain's chart. The same as `chainsim report`."),
+    "download_xlsx": ("下载 Excel 报告", "Download the Excel report"),
+    "make_pdf": ("生成 PDF 报告", "Make the PDF report"),
+    "download_pdf": ("下载 PDF 报告", "Download the PDF report"),
     # stored runs
     "stored_intro": ("结果库 {path} 中已保存的模拟结果（`chainsim run` 写入；环境变量 CHAINSIM_STORE 可指定其他文件），"
                      "最新的在前。只读，不会改动结果库。",
