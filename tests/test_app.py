@@ -186,15 +186,15 @@ def test_page_shows_the_same_probability_as_the_library(app: AppTest) -> None:
     expected = run_ensemble(scenario_from_yaml_text(TINY_TEXT), REPS, 1).targets.iloc[0]
     assert percent(metric(app, "metric_sq")) == pytest.approx(expected.p_reach, abs=5e-4)
     assert percent(metric(app, "metric_now")) == pytest.approx(expected.p_reach, abs=5e-4)
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert table[t("col_target", "zh")].tolist() == [20.0]
     assert table[t("col_p_now", "zh")].tolist() == [format_p(expected.p_reach)]
     assert f"{100 * expected.p_reach_lo:.1f}–{100 * expected.p_reach_hi:.1f}" == table[t("col_ci", "zh")][0]
 
 
 def test_every_table_column_and_chart_axis_with_a_number_names_its_unit(app: AppTest) -> None:
-    columns = app.dataframe[0].value.columns
-    assert "目标产值 (亿元/年)" in columns and "现状达成概率 (%)" in columns
+    columns = app.table[0].value.columns
+    assert "目标产值 (亿元/年)" in columns and "现状概率 (%)" in columns
     fan = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert fan["layout"]["yaxis"]["title"]["text"] == "产值 (亿元/年)"
     assert fan["layout"]["xaxis"]["title"]["text"] == "月份"
@@ -240,7 +240,7 @@ def test_language_switch_changes_labels_and_keeps_the_sliders(app: AppTest) -> N
     assert lever_slider(app, "attraction_effort").label == "Attraction effort (× status quo)"
     assert lever_slider(app, "attraction_effort").value == 1.5
     assert metric(app, "metric_now", "en") == zh_now
-    assert "Target output (亿元/year)" in app.dataframe[0].value.columns
+    assert "Target output (亿元/year)" in app.table[0].value.columns
 
 
 # ----------------------------------------------------------------------------- comparison page

@@ -82,6 +82,8 @@ def _strings(node: object, out: list[str]) -> None:
     table headers and text cells); code blocks (YAML, commands) are left out."""
     if type(node).__name__ in ("Code",):
         return
+    if type(node).__name__ == "Html" and str(node.proto.body).lstrip().startswith("<style"):
+        return  # st.html: the page's CSS, not visible text
     for attr in ("label", "help", "value", "placeholder", "body", "delta"):
         try:
             v = getattr(node, attr)
@@ -257,13 +259,13 @@ def test_main_page_says_the_base_outputs_are_assumed(env: Path) -> None:
 
 def test_overview_shows_every_chain_under_every_policy_file(env: Path) -> None:
     at = start()
-    table = at.dataframe[0].value
+    table = at.table[0].value
     scn = load_scenario(SCENARIOS / "liancheng.yaml")
     assert table[t("col_chain", "zh")].tolist()[:-1] == [c.name_zh for c in scn.chains]
     assert table[t("col_chain", "zh")].tolist()[-1].startswith("全县合计")
     policy_columns = [c for c in table.columns if c not in (t("col_chain", "zh"), t("overview_target", "zh"))]
     assert policy_columns[0] == "现状" and len(policy_columns) == 1 + 5  # five liancheng_*.yaml files
-    assert all(re.fullmatch(r"(<1%|>99%|\d{1,2}\.\d%) \(\d+–\d+\)", v) for v in table["现状"][:-1])
+    assert all(re.fullmatch(r"(<1%|>99%|\d{1,2}%) \(\d+–\d+\)", v) for v in table["现状"][:-1])
 
 
 # ----------------------------------------------------------------------------- settings that last
@@ -283,7 +285,7 @@ def test_a_saved_setting_lasts_into_a_new_session_and_reopens(env: Path) -> None
     assert lever_slider(later, "attraction_effort").value == 1.5
     assert later.query_params["attraction_effort"] in ("1.5", ["1.5"])
     go_to(later, "overview")
-    assert "已存：招商加力" in later.dataframe[0].value.columns
+    assert "已存：招商加力" in later.table[0].value.columns
 
 
 def test_a_link_with_lever_values_opens_that_setting(env: Path) -> None:

@@ -48,6 +48,7 @@ def build_state(lang: str) -> AppState | None:
 def main() -> None:
     """Draw the app."""
     st.set_page_config(page_title="chainsim", page_icon="📈", layout="wide")
+    widgets.page_style()
     lang = widgets.language_picker()
     st.title(t("app_title", lang))
     page = widgets.page_picker(lang)  # before the scenario: the choice lasts while an upload is awaited

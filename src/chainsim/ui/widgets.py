@@ -314,3 +314,31 @@ def show_table(frame: pd.DataFrame, digits: int = 1) -> None:
     config = {c: st.column_config.NumberColumn(format=f"%.{digits}f") for c in frame.columns
               if pd.api.types.is_float_dtype(frame[c])}
     st.dataframe(frame, hide_index=True, column_config=config)
+
+
+FIT_CSS = """<style>
+[data-testid="stTable"] table { width: 100%; table-layout: auto; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; overflow-wrap: anywhere;
+  padding: 0.25rem 0.4rem; }
+@media (max-width: 640px) {
+  [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 0.72rem; padding: 0.2rem 0.25rem; }
+}
+</style>"""
+"""Static tables wrap their cells, so they fit the width at 1366 px and on a 390 px phone."""
+
+
+def page_style() -> None:
+    """The app's CSS: tables that wrap instead of scrolling sideways."""
+    st.html(FIT_CSS)
+
+
+def fit_table(frame, digits: int = 1, slot=None) -> None:
+    """A static table that wraps its cells to the page's width (no sideways scrolling);
+    ``frame`` is a DataFrame or a pandas Styler; ``slot`` a placeholder to draw into."""
+    target = slot if slot is not None else st
+    if isinstance(frame, pd.DataFrame):
+        fmt = {c: f"{{:.{digits}f}}" for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+        frame = frame.style.format(fmt).hide(axis="index")
+    else:
+        frame = frame.hide(axis="index")
+    target.table(frame)

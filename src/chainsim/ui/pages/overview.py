@@ -18,7 +18,7 @@ import streamlit as st
 from ...ensemble import EnsembleSummary
 from ...report import format_p
 from ...scenario import Scenario
-from .. import runs
+from .. import runs, widgets
 from ..i18n import chain_name, scenario_title, t
 from ..settings import policy_files, scenario_dir
 from ..state import AppState, lever_key, status_quo_levers
@@ -54,7 +54,7 @@ def policies(state: AppState) -> list[Policy]:
 
 
 def _cell(row: pd.Series) -> str:
-    return f"{format_p(row.p_reach)} ({100 * row.p_reach_lo:.0f}–{100 * row.p_reach_hi:.0f})"
+    return f"{format_p(row.p_reach, 0)} ({100 * row.p_reach_lo:.0f}–{100 * row.p_reach_hi:.0f})"
 
 
 def county_total(summary: EnsembleSummary, year: int) -> float:
@@ -132,6 +132,6 @@ def render(state: AppState) -> None:
         progress.caption(t("overview_progress", lang, k=k + 1, n=len(cols), name=policy.name))
         summaries[k] = runs.ensemble(policy.base_hash, policy.levers, state.reps, state.seed, policy.scenario).summary
         shown, probs = overview_table(state.scenario, names, summaries, lang)
-        slot.dataframe(styled(shown, probs), hide_index=True, key=None)
+        widgets.fit_table(styled(shown, probs), slot=slot)
     progress.empty()
     st.caption(t("overview_legend", lang))

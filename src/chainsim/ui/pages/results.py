@@ -107,7 +107,7 @@ def render(state: AppState) -> None:
     if assumed:
         st.caption(t("assumed_base", lang, names="、".join(assumed) if lang != "en" else ", ".join(assumed)))
     st.subheader(t("targets_table", lang))
-    widgets.show_table(targets_table(scn, sq.summary, now.summary, lang))
+    widgets.fit_table(targets_table(scn, sq.summary, now.summary, lang))
     base_rows = sq.summary.targets.set_index(["chain", "target_year"])
     chains = {c.id: c for c in scn.chains}
     for index, (_, target) in enumerate(now.summary.targets.iterrows()):
