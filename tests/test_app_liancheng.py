@@ -153,7 +153,9 @@ def untranslated(at: AppTest, scenario_path: Path) -> set[str]:
         text = re.sub(r"\S*/\S*", " ", text)  # paths and units such as 1/year
         text = re.sub(r"\?\S*", " ", text)  # the link's query string
         for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", text):
-            if len(word) >= 3 and word not in ALLOWED and word not in ids and not re.fullmatch(r"P\d+", word):
+            if re.fullmatch(r"P\d+|[0-9a-f]*\d[0-9a-f]*", word):  # P10, P90; hex parts of run ids
+                continue
+            if len(word) >= 3 and word not in ALLOWED and word not in ids:
                 found.add(word)
     return found
 

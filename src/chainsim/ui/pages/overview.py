@@ -32,13 +32,14 @@ class Policy:
     scenario: Scenario
     base_hash: str
     levers: tuple[tuple[str, float], ...]
+    source: str = ""
 
 
 def policies(state: AppState) -> list[Policy]:
     """Status quo, the scenario's policy files, the saved settings (in that order)."""
     lang = state.lang
     out = [Policy(t("overview_sq", lang), state.scenario, state.base_hash,
-                  lever_key(status_quo_levers(state.scenario)))]
+                  lever_key(status_quo_levers(state.scenario)), state.source)]
     chosen = Path(state.source).name
     for path in policy_files(scenario_dir(), chosen):
         loaded = runs.load_path(path, path.name)
@@ -46,7 +47,8 @@ def policies(state: AppState) -> list[Policy]:
             continue
         scn = loaded.scenario
         title = scenario_title(scn.title, lang).split("—")[-1].strip() if scn.title else path.stem
-        out.append(Policy(title or path.stem, scn, scn.content_hash(), lever_key(status_quo_levers(scn))))
+        out.append(Policy(title or path.stem, scn, scn.content_hash(), lever_key(status_quo_levers(scn)),
+                          loaded.name))
     for s in state.saved:
         out.append(Policy(t("overview_saved", lang, name=s.name), s.scenario(state.scenario), state.base_hash,
                           s.levers))
@@ -130,7 +132,8 @@ def render(state: AppState) -> None:
     progress = st.empty()
     for k, policy in enumerate(cols):
         progress.caption(t("overview_progress", lang, k=k + 1, n=len(cols), name=policy.name))
-        summaries[k] = runs.ensemble(policy.base_hash, policy.levers, state.reps, state.seed, policy.scenario).summary
+        summaries[k] = runs.ensemble(policy.base_hash, policy.levers, state.reps, state.seed, policy.scenario,
+                                     _save_as=policy.source).summary
         shown, probs = overview_table(state.scenario, names, summaries, lang)
         widgets.fit_table(styled(shown, probs), slot=slot)
     progress.empty()

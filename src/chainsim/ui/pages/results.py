@@ -5,6 +5,7 @@ year the target is first reached."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -18,16 +19,23 @@ from ..i18n import chain_name, scenario_title, t
 from ..state import AppState, lever_key, status_quo_levers
 
 
+PREVIEW_REPS = 100
+"""Replicates of the quick preview drawn while a larger ensemble computes."""
+
+
 def status_quo_and_current(state: AppState) -> tuple[runs.Timed, runs.Timed]:
     """Cached ensembles of the scenario as loaded and of the current slider setting."""
     sq_levers = lever_key(status_quo_levers(state.scenario))
-    sq = runs.ensemble(state.base_hash, sq_levers, state.reps, state.seed, state.scenario)
+    sq = runs.ensemble(state.base_hash, sq_levers, state.reps, state.seed, state.scenario, _save_as=state.source)
     now = runs.ensemble(state.base_hash, state.lever_key, state.reps, state.seed, state.current)
     return sq, now
 
 
 def timing_text(timed: runs.Timed, waited_s: float, lang: str) -> str:
-    """"computed in X s" when this rerun computed it, else "from the cache (first computed in X s)"."""
+    """"computed in X s" when this rerun computed it, "from the results store" when it was
+    precomputed, else "from the cache (first computed in X s)"."""
+    if timed.stored:
+        return t("timing_stored", lang)
     if waited_s >= 0.5 * timed.seconds:
         return t("timing_computed", lang, secs=timed.seconds)
     return t("timing_cached", lang, secs=timed.seconds)
@@ -95,14 +103,37 @@ def render(state: AppState) -> None:
     from ..tables import targets_table
 
     lang = state.lang
+    key = (state.base_hash, state.lever_key, state.reps, state.seed)
+    if state.reps > PREVIEW_REPS and not runs.computed(*key):
+        # a quick preview at PREVIEW_REPS replicates, then the full ensemble and a rerun that draws it
+        preview = replace(state, reps=PREVIEW_REPS)
+        start = time.perf_counter()
+        with st.spinner(t("computing_n", lang, what=t("page_results", lang), reps=PREVIEW_REPS)):
+            sq, now = status_quo_and_current(preview)
+        note = st.empty()
+        _draw(preview, sq, now, time.perf_counter() - start, targets_table, preview_of=state.reps)
+        note.info(t("preview_note", lang, n=PREVIEW_REPS, reps=state.reps))
+        status_quo_and_current(state)
+        st.session_state["_just_computed"] = key  # the rerun draws it from the cache: say it was computed now
+        st.rerun()
     start = time.perf_counter()
     with st.spinner(t("computing_n", lang, what=t("page_results", lang), reps=state.reps)):
         sq, now = status_quo_and_current(state)
     waited = time.perf_counter() - start
+    if st.session_state.pop("_just_computed", None) == key:
+        waited = now.seconds
+    _draw(state, sq, now, waited, targets_table)
+
+
+def _draw(state: AppState, sq: runs.Timed, now: runs.Timed, waited: float, targets_table, preview_of: int = 0) -> None:
+    lang = state.lang
     scn = state.scenario
     county = scn.county.name_en if lang == "en" else scn.county.name_zh
-    st.caption(t("run_caption", lang, county=county, title=scenario_title(scn.title or scn.id, lang), reps=state.reps, seed=state.seed,
-                 timing=timing_text(now, waited, lang)))
+    timing = timing_text(now, waited, lang)
+    if preview_of:
+        timing = t("preview_caption", lang, reps=preview_of) + " · " + timing
+    st.caption(t("run_caption", lang, county=county, title=scenario_title(scn.title or scn.id, lang), reps=state.reps,
+                 seed=state.seed, timing=timing))
     assumed = [chain_name(c, lang) for c in scn.chains if c.base_output.provenance == "assumed"]
     if assumed:
         st.caption(t("assumed_base", lang, names="、".join(assumed) if lang != "en" else ", ".join(assumed)))
