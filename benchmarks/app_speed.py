@@ -12,7 +12,9 @@ Starts ``streamlit run app.py`` on a free local port with the repository's scena
 * ``slider_preview`` / ``slider_full``: on the targets page, moving the attraction-effort
   slider to a value not seen before (keyboard presses, then 应用): seconds from the click
   to the quick preview's probability, and to the full ensemble's caption;
-* ``slider_seen``: moving back to a value seen before (cached): to the new probability.
+* ``slider_seen``: moving back to a value seen before (cached): to the new probability;
+* ``precomputed_*``: the same first-page figures when the status quo of Liancheng and its
+  policy files was precomputed into the results store with ``chainsim run`` beforehand.
 
 Writes the figures as JSON (``--json``) and prints them. Needs /usr/bin/chromium. The
 machine is shared: run it when quiet, and read the load average it records.
@@ -132,12 +134,22 @@ def wait_full(page, needle: str = "", timeout_s: float = 120) -> None:
     raise TimeoutError("no full result")
 
 
-def measure(reps: int) -> dict[str, float]:
+def precompute(reps: int, store: Path) -> None:
+    """``chainsim run`` of Liancheng and its policy files into the store, as a deployment would."""
+    files = sorted(str(p) for p in (REPO / "scenarios").glob("liancheng*.yaml"))
+    subprocess.run([sys.executable, "-m", "chainsim.cli", "run", *files, "--reps", str(reps), "--store", str(store)],
+                   cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+
+
+def measure(reps: int, precomputed: bool = False) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(reps, Path(tmp) / "results.duckdb")
+        store = Path(tmp) / "results.duckdb"
+        if precomputed:
+            precompute(reps, store)
+        proc, url = start_server(reps, store)
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -182,7 +194,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "app_speed.json")
     args = parser.parse_args()
-    rounds = [measure(args.reps) for _ in range(args.rounds)]
+    rounds = []
+    for _ in range(args.rounds):
+        fresh = measure(args.reps)
+        stored = measure(args.reps, precomputed=True)
+        rounds.append({**fresh, **{f"precomputed_{k}": v for k, v in stored.items() if k.startswith(("cold", "warm"))}})
     result = {
         "reps": args.reps, "rounds": args.rounds, "load_average": list(os.getloadavg()),
         "cpus": os.cpu_count(), "median_s": {k: round(median(r[k] for r in rounds), 2) for k in rounds[0]},
