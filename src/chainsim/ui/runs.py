@@ -114,38 +114,21 @@ def _from_store(scenario: Scenario, reps: int, seed: int) -> EnsembleSummary | N
         return None
 
 
-def _to_store(summary: EnsembleSummary, source: str) -> None:
-    """Keep a status-quo ensemble in the results store for the next server (best effort)."""
-    from ..errors import InputError
-    from ..store import open_store
-    from .settings import store_path
-
-    try:
-        open_store(store_path(), timeout_s=STORE_WAIT_S).save(summary, source=source)
-    except (InputError, OSError, ValueError):
-        pass
-    except Exception:  # noqa: BLE001 - a busy or odd store must never break the page
-        pass
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def ensemble(scenario_hash: str, levers: tuple[tuple[str, float], ...], reps: int, seed: int,
-             _scenario: Scenario, _save_as: str = "") -> Timed:
+             _scenario: Scenario) -> Timed:
     """``run_ensemble(scenario, reps, seed, engine="fast")``, cached by
     (content hash of the scenario as loaded, lever values, reps, seed).
 
-    The status quo is precomputed: a run of the same scenario content, reps, seed and
-    model code in the results store (``chainsim run scenarios/*.yaml --reps 300``, or an
-    earlier server) is read instead of computed; ``_save_as`` (a scenario file) saves a
-    computed run there for the next server (not part of the cache key)."""
+    The status quo can be precomputed: a run of the same scenario content, reps, seed and
+    model code in the results store (``chainsim run scenarios/*.yaml --reps 300``) is read
+    instead of computed. The app never writes runs to the store (only named settings)."""
     found = _from_store(_scenario, reps, seed)
     if found is not None:
         _computed().add((scenario_hash, levers, reps, seed))
         return Timed(found, 0.0, stored=True)
     start = time.perf_counter()
     summary = run_ensemble(_scenario, reps, seed, "fast")
-    if _save_as:
-        _to_store(summary, _save_as)
     _computed().add((scenario_hash, levers, reps, seed))
     return Timed(summary, time.perf_counter() - start)
 

@@ -132,8 +132,7 @@ def render(state: AppState) -> None:
     progress = st.empty()
     for k, policy in enumerate(cols):
         progress.caption(t("overview_progress", lang, k=k + 1, n=len(cols), name=policy.name))
-        summaries[k] = runs.ensemble(policy.base_hash, policy.levers, state.reps, state.seed, policy.scenario,
-                                     _save_as=policy.source).summary
+        summaries[k] = runs.ensemble(policy.base_hash, policy.levers, state.reps, state.seed, policy.scenario).summary
         shown, probs = overview_table(state.scenario, names, summaries, lang)
         widgets.fit_table(styled(shown, probs), slot=slot)
     progress.empty()

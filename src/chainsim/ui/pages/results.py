@@ -26,7 +26,7 @@ PREVIEW_REPS = 100
 def status_quo_and_current(state: AppState) -> tuple[runs.Timed, runs.Timed]:
     """Cached ensembles of the scenario as loaded and of the current slider setting."""
     sq_levers = lever_key(status_quo_levers(state.scenario))
-    sq = runs.ensemble(state.base_hash, sq_levers, state.reps, state.seed, state.scenario, _save_as=state.source)
+    sq = runs.ensemble(state.base_hash, sq_levers, state.reps, state.seed, state.scenario)
     now = runs.ensemble(state.base_hash, state.lever_key, state.reps, state.seed, state.current)
     return sq, now
 
