@@ -19,9 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from chainsim.catalogue import LEVERS, PARAMETERS
 from chainsim.ensemble import run_ensemble
+from chainsim.report import format_p
 from chainsim.scenario import load_scenario, scenario_from_yaml_text
 from chainsim.ui import exports
-from chainsim.ui.i18n import t
+from chainsim.ui.i18n import t, unit_label
 from chainsim.ui.state import AppState, apply_levers, status_quo_levers
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,6 +65,7 @@ def scenario_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "tiny.yaml").write_text(TINY_TEXT, encoding="utf-8")
     monkeypatch.setenv("CHAINSIM_SCENARIO_DIR", str(folder))
     monkeypatch.setenv("CHAINSIM_APP_REPS", str(REPS))
+    monkeypatch.setenv("CHAINSIM_STORE", str(tmp_path / "results.duckdb"))
     return folder
 
 
@@ -72,7 +74,7 @@ def app(scenario_dir: Path) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    return at
+    return go_to(at, "results")
 
 
 def run(at: AppTest) -> AppTest:
@@ -94,6 +96,13 @@ def percent(text: str) -> float:
 def lever_slider(at: AppTest, name: str):
     (slider,) = [s for s in at.slider if s.key.startswith(f"lever_{name}_")]
     return slider
+
+
+def set_lever(at: AppTest, name: str, value: float) -> AppTest:
+    """Move one slider and click 应用 (the sliders sit in a form: nothing reruns before it)."""
+    lever_slider(at, name).set_value(value)
+    at.button(key="apply_levers").click()
+    return run(at)
 
 
 def go_to(at: AppTest, page: str) -> AppTest:
@@ -177,55 +186,53 @@ def test_page_shows_the_same_probability_as_the_library(app: AppTest) -> None:
     expected = run_ensemble(scenario_from_yaml_text(TINY_TEXT), REPS, 1).targets.iloc[0]
     assert percent(metric(app, "metric_sq")) == pytest.approx(expected.p_reach, abs=5e-4)
     assert percent(metric(app, "metric_now")) == pytest.approx(expected.p_reach, abs=5e-4)
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert table[t("col_target", "zh")].tolist() == [20.0]
-    assert table[t("col_p_now", "zh")].tolist() == [round(100 * expected.p_reach, 1)]
-    assert f"[{100 * expected.p_reach_lo:.1f}, {100 * expected.p_reach_hi:.1f}]" in table[t("col_ci", "zh")][0]
+    assert table[t("col_p_now", "zh")].tolist() == [format_p(expected.p_reach)]
+    assert f"{100 * expected.p_reach_lo:.1f}–{100 * expected.p_reach_hi:.1f}" == table[t("col_ci", "zh")][0]
 
 
 def test_every_table_column_and_chart_axis_with_a_number_names_its_unit(app: AppTest) -> None:
-    columns = app.dataframe[0].value.columns
-    assert "目标产值 (亿元/年)" in columns and "现状达成概率 (%)" in columns
+    columns = app.table[0].value.columns
+    assert "目标产值 (亿元/年)" in columns and "现状概率 (%)" in columns
     fan = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert fan["layout"]["yaxis"]["title"]["text"] == "产值 (亿元/年)"
     assert fan["layout"]["xaxis"]["title"]["text"] == "月份"
     for name, spec in LEVERS.items():
-        assert lever_slider(app, name).label.endswith(f"({spec.unit})")
+        assert lever_slider(app, name).label.endswith(f"({unit_label(spec.unit, 'zh')})")
 
 
 def test_moving_attraction_effort_up_raises_the_displayed_probability(app: AppTest) -> None:
     before = percent(metric(app, "metric_now"))
     status_quo = metric(app, "metric_sq")
-    lever_slider(app, "attraction_effort").set_value(2.0)
-    run(app)
+    set_lever(app, "attraction_effort", 1.3)
     after = percent(metric(app, "metric_now"))
     assert after > before
     assert metric(app, "metric_sq") == status_quo
-    scenario = scenario_from_yaml_text(TINY_TEXT).with_levers(attraction_effort=2.0)
+    scenario = scenario_from_yaml_text(TINY_TEXT).with_levers(attraction_effort=1.3)
     assert after == pytest.approx(run_ensemble(scenario, REPS, 1).targets.p_reach[0], abs=5e-4)
 
 
 def test_reset_returns_the_sliders_to_the_scenario_values(app: AppTest) -> None:
-    lever_slider(app, "attraction_effort").set_value(2.5)
-    run(app)
+    set_lever(app, "attraction_effort", 2.5)
     app.button(key="reset_levers").click()
     run(app)
     assert lever_slider(app, "attraction_effort").value == 1.0
     assert metric(app, "metric_now") == metric(app, "metric_sq")
 
 
-def test_sliders_carry_bounds_and_the_seed_text_they_come_from(app: AppTest) -> None:
+def test_sliders_carry_bounds_and_no_quote_from_another_county(app: AppTest) -> None:
     spec = LEVERS["prework_fund_yi"]
     slider = lever_slider(app, "prework_fund_yi")
     assert (slider.min, slider.max) == (spec.low, spec.high)
-    assert "每年安排500万元专项资金" in slider.help and "000_c91d9c35e1b5a817.txt" in slider.help
-    assert any("每年安排500万元专项资金" in c.value for c in app.sidebar.caption)
+    # the tiny scenario's county is 测试县: Liancheng's quote is not its evidence
+    assert "每年安排500万元专项资金" not in slider.help
+    assert not any("每年安排500万元专项资金" in c.value for c in app.sidebar.caption)
 
 
 def test_language_switch_changes_labels_and_keeps_the_sliders(app: AppTest) -> None:
     assert app.title[0].value == "产业链目标达成模拟"
-    lever_slider(app, "attraction_effort").set_value(1.5)
-    run(app)
+    set_lever(app, "attraction_effort", 1.5)
     zh_now = metric(app, "metric_now")
     app.radio(key="lang").set_value("en")
     run(app)
@@ -233,7 +240,7 @@ def test_language_switch_changes_labels_and_keeps_the_sliders(app: AppTest) -> N
     assert lever_slider(app, "attraction_effort").label == "Attraction effort (× status quo)"
     assert lever_slider(app, "attraction_effort").value == 1.5
     assert metric(app, "metric_now", "en") == zh_now
-    assert "Target output (亿元/year)" in app.dataframe[0].value.columns
+    assert "Target output (亿元/year)" in app.table[0].value.columns
 
 
 # ----------------------------------------------------------------------------- comparison page
@@ -244,15 +251,14 @@ def test_saving_two_settings_shows_the_paired_comparison(app: AppTest) -> None:
     assert app.info[0].value == t("saved_none", "zh")
     app.button(key="save").click()
     run(app)
-    lever_slider(app, "attraction_effort").set_value(2.0)
-    run(app)
+    set_lever(app, "attraction_effort", 1.3)
     app.button(key="save").click()
     run(app)
     levers, side_by_side, paired = (d.value for d in app.dataframe)
     assert list(levers.columns) == ["杠杆", "方案 1", "方案 2"]
-    p1, p2 = side_by_side["方案 1 达成概率 (%)"][0], side_by_side["方案 2 达成概率 (%)"][0]
+    p1, p2 = (percent(side_by_side[f"方案 {k} 达成概率 (%)"][0]) * 100 for k in (1, 2))
     assert p2 > p1
-    assert paired["方案 2 − 方案 1 (百分点)"][0] == pytest.approx(p2 - p1, abs=0.11)
+    assert float(paired["方案 2 − 方案 1 (百分点)"][0].split()[0]) == pytest.approx(p2 - p1, abs=0.11)
     lo, hi = map(float, re.findall(r"[-+]?\d+\.\d", paired["方案 2 − 方案 1 95% 区间 (百分点)"][0]))
     assert lo <= p2 - p1 <= hi
     assert app.get("plotly_chart"), "the overlaid chart is drawn"
@@ -261,8 +267,7 @@ def test_saving_two_settings_shows_the_paired_comparison(app: AppTest) -> None:
 def test_at_most_three_settings_can_be_saved(app: AppTest) -> None:
     go_to(app, "compare")
     for value in (1.0, 1.5, 2.0):
-        lever_slider(app, "attraction_effort").set_value(value)
-        run(app)
+        set_lever(app, "attraction_effort", value)
         app.button(key="save").click()
         run(app)
     assert app.button(key="save").disabled
@@ -312,11 +317,12 @@ def test_calibration_page_says_when_there_is_nothing_to_fit(app: AppTest) -> Non
 def test_provenance_page_flags_assumed_numbers_and_quotes_reported_ones(app: AppTest) -> None:
     go_to(app, "provenance")
     chains, levers, params = (d.value for d in app.dataframe)
-    assert chains["来源类型"].tolist() == ["⚠ 假设 assumed", "⚠ 假设 assumed"]
+    assert chains["来源类型"].tolist() == ["⚠ 假设", "⚠ 假设"]
     prework = levers[levers["项目"].str.startswith("项目前期工作经费")].iloc[0]
-    assert prework["来源类型"] == "报道 reported" and prework["原文"] == "每年安排500万元专项资金"
-    lead = params[params["项目"] == "lead_rate"].iloc[0]
-    assert (lead["数值"], lead["取值出处"], lead["来源类型"]) == ("1", "方案文件", "⚠ 假设 assumed")
+    assert prework["来源类型"] == "报道" and prework["原文"] == ""  # Liancheng's, not 测试县's
+    lead = params[params["编号"] == "lead_rate"].iloc[0]
+    assert lead["项目"] == "招商线索到达率"
+    assert (lead["数值"], lead["取值出处"], lead["来源类型"]) == ("1", "方案文件", "⚠ 假设")
     assert len(params) == len(PARAMETERS)
 
 
@@ -326,12 +332,11 @@ def test_provenance_page_flags_assumed_numbers_and_quotes_reported_ones(app: App
 def test_downloaded_yaml_round_trips_through_the_cli(app: AppTest, tmp_path: Path) -> None:
     moved = {"attraction_effort": 1.5, "approval_speedup": 0.3, "prework_fund_yi": 0.12}
     for name, value in moved.items():
-        lever_slider(app, name).set_value(value)
-        run(app)
+        set_lever(app, name, value)
     shown = percent(metric(app, "metric_now"))
     go_to(app, "download")
     assert [b.label for b in app.download_button] == [
-        t("download_yaml", "zh"), t("download_targets", "zh"), t("download_bands", "zh")]
+        t("download_yaml", "zh"), t("download_targets", "zh"), t("download_bands", "zh"), t("download_xlsx", "zh")]
     path = tmp_path / "from_app.yaml"
     path.write_text(app.code[0].value, encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "chainsim.cli", "validate", str(path)], cwd=REPO,
@@ -346,14 +351,18 @@ def test_downloaded_yaml_round_trips_through_the_cli(app: AppTest, tmp_path: Pat
     assert json.loads(done.stdout)["results"][0]["chains"][0]["p_reach"] == pytest.approx(shown, abs=5e-4)
 
 
-def test_results_csv_carry_units_in_their_column_names() -> None:
-    scenario = scenario_from_yaml_text(TINY_TEXT)
+def test_results_csv_open_in_excel_with_chinese_headers_units_and_lever_values() -> None:
+    scenario = scenario_from_yaml_text(TINY_TEXT).with_levers(attraction_effort=1.5)
     summary = run_ensemble(scenario, 20, 1)
-    targets = pd.read_csv(io.StringIO(exports.targets_csv(summary)))
-    bands = pd.read_csv(io.StringIO(exports.bands_csv(summary)))
-    assert {"scenario", "chain", "target_yi", "p_reach", "p_reach_lo", "p_reach_hi", "reps", "seed"} <= set(targets)
-    assert targets["p_reach"].tolist() == summary.targets["p_reach"].tolist()
-    assert {"month", "output_yi_p5", "output_yi_p50", "output_yi_p95"} <= set(bands)
+    raw = exports.targets_csv(summary, scenario)
+    assert raw.startswith("\ufeff".encode("utf-8")), "UTF-8 with a byte-order mark"
+    targets = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    bands = pd.read_csv(io.BytesIO(exports.bands_csv(summary, scenario)), encoding="utf-8-sig")
+    assert {"产业链", "目标产值 (亿元/年)", "达成概率 (%)", "达成概率95%区间下限 (%)", "重复模拟次数", "随机种子"} <= set(targets)
+    assert targets["产业链"].tolist() == ["甲链"]
+    assert targets["达成概率 (%)"].tolist() == (100 * summary.targets["p_reach"]).round(2).tolist()
+    assert targets["杠杆：招商力度 (× 现状)"].tolist() == [1.5]
+    assert {"月份", "产值P5 (亿元/年)", "产值P50 (亿元/年)", "产值P95 (亿元/年)"} <= set(bands)
     assert len(bands) == len(summary.bands)
 
 

@@ -10,6 +10,7 @@ tests/artifacts/app.png for a person to look at. Needs Debian's Chromium at
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -61,15 +62,13 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"streamlit did not answer within {STARTUP_S} s:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """A running app on 127.0.0.1; stopped (its whole process group) afterwards."""
-    folder = tmp_path / "scenarios"
-    folder.mkdir()
-    (folder / "tiny.yaml").write_text(SCENARIO, encoding="utf-8")
+@contextlib.contextmanager
+def streamlit_server(folder: Path, tmp_path: Path, reps: int = 100) -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port, reading ``folder``'s scenarios and
+    a results store in ``tmp_path``; stopped (its whole process group) afterwards."""
     port = _free_port()
-    env = {**os.environ, "CHAINSIM_SCENARIO_DIR": str(folder), "CHAINSIM_APP_REPS": "100",
-           "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "CHAINSIM_SCENARIO_DIR": str(folder), "CHAINSIM_APP_REPS": str(reps),
+           "CHAINSIM_STORE": str(tmp_path / "results.duckdb"), "PYTHONUNBUFFERED": "1"}
     log = tmp_path / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -91,6 +90,23 @@ def server(tmp_path: Path) -> Iterator[str]:
                 proc.wait(timeout=10)
 
 
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """The app on the tiny one-chain scenario."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "tiny.yaml").write_text(SCENARIO, encoding="utf-8")
+    with streamlit_server(folder, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def liancheng_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the repository's scenarios (Liancheng's nine chains first), 100 replicates."""
+    with streamlit_server(REPO / "scenarios", tmp_path_factory.mktemp("liancheng")) as url:
+        yield url
+
+
 def expected_percent(**levers: float) -> str:
     """The probability the app should show for alpha with these levers, as the library computes it."""
     from chainsim.ensemble import run_ensemble
@@ -98,6 +114,20 @@ def expected_percent(**levers: float) -> str:
 
     scenario = scenario_from_yaml_text(SCENARIO).with_levers(**levers)
     return f"{100 * run_ensemble(scenario, 100, 1).targets.p_reach[0]:.1f}%"
+
+
+def open_page(page, label: str) -> None:
+    """Click a page of the page picker (a segmented control) by its label."""
+    page.locator('[class*="st-key-page"] button', has_text=label).first.click()
+
+
+def apply_sliders(page) -> None:
+    """Click 应用滑块设置 (the sliders are in a form)."""
+    page.locator('[class*="st-key-apply_levers"] button').click()
+
+
+def no_horizontal_overflow(page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_moving_a_slider_in_the_browser_changes_the_probability_shown(server: str) -> None:
@@ -108,6 +138,7 @@ def test_moving_a_slider_in_the_browser_changes_the_probability_shown(server: st
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1100})
             page.goto(server, wait_until="domcontentloaded")
+            open_page(page, "达成概率")
             shown = page.locator('.st-key-p_now_alpha_2025 [data-testid="stMetricValue"]')
             expect(shown).to_have_text(PERCENT, timeout=RESULT_MS)
             before = shown.inner_text()
@@ -115,9 +146,10 @@ def test_moving_a_slider_in_the_browser_changes_the_probability_shown(server: st
             thumb = page.locator('[class*="st-key-lever_attraction_effort_"] input[type="range"]')
             expect(thumb).to_have_value("1", timeout=RESULT_MS)
             thumb.focus()
-            for _ in range(10):  # 10 steps of 0.05: attraction effort 1.0 → 1.5
+            for _ in range(10):  # 10 steps of 0.05: attraction effort 1.0 → 1.5 (no rerun: a form)
                 thumb.press("ArrowRight")
             expect(thumb).to_have_value("1.5")
+            apply_sliders(page)
             # each key press may rerun the app; wait for the run of the final value, 1.5
             expect(shown).to_have_text(expected_percent(attraction_effort=1.5), timeout=RESULT_MS)
             after = shown.inner_text()
@@ -133,3 +165,35 @@ def test_moving_a_slider_in_the_browser_changes_the_probability_shown(server: st
         finally:
             browser.close()
 
+
+
+OVERVIEW = '[data-testid="stTable"]'
+
+
+@pytest.mark.parametrize("width,height,name", [(1366, 768, "liancheng-1366"), (390, 844, "liancheng-390")])
+def test_liancheng_fits_the_screen_without_horizontal_overflow(liancheng_server: str, width: int, height: int,
+                                                              name: str) -> None:
+    """At a laptop's 1366 px and a phone's 390 px: the overview and the targets page of the
+    nine-chain scenario do not scroll sideways; screenshots in tests/artifacts/ to look at."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(liancheng_server, wait_until="domcontentloaded")
+            table = page.locator(OVERVIEW).first
+            expect(table).to_be_visible(timeout=RESULT_MS)
+            expect(page.get_by_text("计算中…")).to_have_count(0, timeout=RESULT_MS)
+            page.wait_for_timeout(500)
+            assert no_horizontal_overflow(page), "overview scrolls sideways"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}-overview.png"), full_page=True)
+            open_page(page, "达成概率")
+            shown = page.locator('.st-key-p_now_wenlv_kangyang_2025 [data-testid="stMetricValue"]')
+            expect(shown).to_have_text(re.compile(r"^(<1%|>99%|\d{1,3}\.\d%)$"), timeout=RESULT_MS)
+            page.wait_for_timeout(500)
+            assert no_horizontal_overflow(page), "targets page scrolls sideways"
+            page.screenshot(path=str(ARTIFACTS / f"{name}-targets.png"), full_page=True)
+        finally:
+            browser.close()

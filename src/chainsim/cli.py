@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import InputError
 
-COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "export", "figures"]
+COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "export", "figures", "report"]
 
 
 class _Parser(argparse.ArgumentParser):

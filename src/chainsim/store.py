@@ -449,3 +449,63 @@ def _load(con: "duckdb.DuckDBPyConnection", run_id: str) -> "EnsembleSummary":
     target_output = np.asarray(rows["target_output_yi"], dtype=np.float64).reshape(shape)
     return EnsembleSummary(scenario_id, scenario_hash, int(reps), int(seed), engine, version, frames["targets"],
                            frames["years_reached"], frames["bands"], frames["annual"], reached, target_output)
+
+
+# ----------------------------------------------------------------------------- named settings
+# The app's named slider settings (a name and lever values, for one scenario content hash),
+# kept in their own table beside the runs so they last across sessions. Self-contained:
+# the table is created on first use and is not part of TABLES (export and the run tables
+# are unchanged).
+
+SETTINGS_DDL = (
+    "CREATE TABLE IF NOT EXISTS settings (scenario_hash VARCHAR NOT NULL, name VARCHAR NOT NULL, "
+    "levers_json VARCHAR NOT NULL, created_utc TIMESTAMP NOT NULL, PRIMARY KEY (scenario_hash, name))"
+)
+"""The ``settings`` table: one row per named setting of a scenario (lever values as JSON)."""
+
+
+def save_setting(path: str | os.PathLike[str], scenario_hash: str, name: str, levers: dict[str, float]) -> None:
+    """Save (or replace) the named lever setting of the scenario with this content hash."""
+    import json
+
+    store = open_store(path)
+    with store._connection() as con:
+        con.execute(SETTINGS_DDL)
+        con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?, ?, now()::TIMESTAMP)",
+                    [scenario_hash, name, json.dumps({k: float(v) for k, v in levers.items()}, sort_keys=True)])
+
+
+def list_settings(path: str | os.PathLike[str], scenario_hash: str | None = None) -> list[tuple[str, str, dict[str, float]]]:
+    """(scenario_hash, name, levers) of the saved settings, oldest first; [] when the
+    store or its settings table does not exist yet."""
+    import json
+
+    p = Path(path).expanduser()
+    if not p.is_file():
+        return []
+    store = open_store(p, read_only=True)
+    with store._connection() as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "settings" not in tables:
+            return []
+        sql = "SELECT scenario_hash, name, levers_json FROM settings"
+        args: list[object] = []
+        if scenario_hash is not None:
+            sql += " WHERE scenario_hash = ?"
+            args.append(scenario_hash)
+        rows = con.execute(sql + " ORDER BY created_utc, name", args).fetchall()
+    return [(h, n, json.loads(j)) for h, n, j in rows]
+
+
+def delete_setting(path: str | os.PathLike[str], scenario_hash: str, name: str) -> bool:
+    """Delete a saved setting; True when there was one."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        return False
+    store = open_store(p)
+    with store._connection() as con:
+        con.execute(SETTINGS_DDL)
+        found = con.execute("SELECT count(*) FROM settings WHERE scenario_hash = ? AND name = ?",
+                            [scenario_hash, name]).fetchone()
+        con.execute("DELETE FROM settings WHERE scenario_hash = ? AND name = ?", [scenario_hash, name])
+    return bool(found and found[0])

@@ -12,10 +12,11 @@ import streamlit as st
 
 from . import widgets
 from .i18n import t
-from .pages import calibration, compare, download, provenance, results, stored, what_it_takes
+from .pages import calibration, compare, download, overview, provenance, results, stored, what_it_takes
 from .state import AppState
 
 PAGE_BODIES: dict[str, Callable[[AppState], None]] = {
+    "overview": overview.render,
     "results": results.render,
     "compare": compare.render,
     "what": what_it_takes.render,
@@ -47,10 +48,11 @@ def build_state(lang: str) -> AppState | None:
 def main() -> None:
     """Draw the app."""
     st.set_page_config(page_title="chainsim", page_icon="📈", layout="wide")
+    widgets.page_style()
     lang = widgets.language_picker()
     st.title(t("app_title", lang))
+    page = widgets.page_picker(lang)  # before the scenario: the choice lasts while an upload is awaited
     state = build_state(lang)
     if state is None:
         return
-    page = widgets.page_picker(lang)
     PAGE_BODIES[page](state)

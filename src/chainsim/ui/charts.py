@@ -20,6 +20,10 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 _TARGET_COLOUR = "#444444"
 
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "zh-CN"}
+"""Chart options: no plotly logo; dates never spelled as English month names (the axes
+use numeric formats, see ``_layout``)."""
+
 
 def _month_dates(months: pd.Series) -> pd.Series:
     """YYYY-MM labels as the middle of each month (plotly's date axis)."""
@@ -33,11 +37,12 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def _band(fig: go.Figure, x: pd.Series, lo: pd.Series, hi: pd.Series, colour: str, alpha: float, name: str,
           group: str) -> None:
+    """A filled band; its hover shows both edges (lower – upper, 亿元/年)."""
     fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip",
                              legendgroup=group))
-    fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty",
+    fig.add_trace(go.Scatter(x=x, y=lo, customdata=hi.to_numpy(), mode="lines", line={"width": 0}, fill="tonexty",
                              fillcolor=_rgba(colour, alpha), name=name, legendgroup=group,
-                             hovertemplate="%{x|%Y-%m}: %{y:.1f} 亿元/年<extra>" + name + "</extra>"))
+                             hovertemplate="%{y:.1f} – %{customdata:.1f} 亿元/年<extra>" + name + "</extra>"))
 
 
 def _target(fig: go.Figure, target_yi: float, target_year: int, lang: str) -> None:
@@ -49,13 +54,26 @@ def _target(fig: go.Figure, target_yi: float, target_year: int, lang: str) -> No
                              hovertemplate="%{y:.1f} 亿元/年<extra></extra>"))
 
 
-def _layout(fig: go.Figure, lang: str, height: int) -> go.Figure:
+def y_range(bands: pd.DataFrame, target_yi: float, target_year: int) -> list[float]:
+    """The y axis around the target: up to 1.6 × the target, or the P95 up to the end of
+    the target year if that is higher (not the P95 of the horizon's last month, which
+    squashes the target line)."""
+    upto = bands[bands["month"] <= f"{target_year}-12"]
+    top = float(upto["output_yi_p95"].max()) if len(upto) else 0.0
+    return [0.0, 1.05 * max(1.6 * target_yi, top)]
+
+
+def _layout(fig: go.Figure, lang: str, height: int, yrange: list[float] | None = None) -> go.Figure:
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis_title=t("axis_month", lang), yaxis_title=t("axis_output", lang),
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         hovermode="x unified", yaxis={"rangemode": "tozero"},
+        # numeric dates only: no English month names in Chinese mode
+        xaxis={"tickformat": "%Y" if lang != "en" else None, "hoverformat": "%Y-%m" if lang != "en" else "%b %Y"},
     )
+    if yrange is not None:
+        fig.update_yaxes(range=yrange)
     return fig
 
 
@@ -76,7 +94,7 @@ def fan_chart(bands: pd.DataFrame, target_yi: float, target_year: int, lang: str
                                  line={"color": "#7f7f7f", "width": 2, "dash": "dot"}, name=t("median_sq", lang),
                                  hovertemplate="%{y:.1f} 亿元/年"))
     _target(fig, target_yi, target_year, lang)
-    return _layout(fig, lang, height)
+    return _layout(fig, lang, height, y_range(bands, target_yi, target_year))
 
 
 def overlay_chart(series: Sequence[tuple[str, pd.DataFrame]], target_yi: float, target_year: int, lang: str,
@@ -93,7 +111,8 @@ def overlay_chart(series: Sequence[tuple[str, pd.DataFrame]], target_yi: float, 
                                  name=t("overlay_median", lang, name=name), legendgroup=f"s{k}",
                                  hovertemplate="%{y:.1f} 亿元/年"))
     _target(fig, target_yi, target_year, lang)
-    return _layout(fig, lang, height)
+    yr = [0.0, max(y_range(b, target_yi, target_year)[1] for _, b in series)] if series else None
+    return _layout(fig, lang, height, yr)
 
 
 def years_reached_chart(rows: pd.DataFrame, lang: str, height: int = 220) -> go.Figure:
@@ -115,7 +134,7 @@ def search_chart(history: pd.DataFrame, prob: float, value: float | None, lever_
     p_reach (``WhatItTakes.history``); the x axis is the lever in its unit."""
     h = history.sort_values("value")
     fig = go.Figure(go.Scatter(x=h["value"], y=100 * h["p_reach"], mode="lines+markers",
-                               line={"color": PALETTE[0]}, name="P(reach)",
+                               line={"color": PALETTE[0]}, name=t("axis_p", lang),
                                hovertemplate="%{x:.3g}: %{y:.1f}%<extra></extra>"))
     fig.add_hline(y=100 * prob, line={"color": _TARGET_COLOUR, "dash": "dash", "width": 1},
                   annotation_text=f"{100 * prob:.0f}%", annotation_position="top left")

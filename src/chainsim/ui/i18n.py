@@ -7,6 +7,7 @@ that carries a number says its unit (money in 亿元).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from ..catalogue import LeverSpec
@@ -37,8 +38,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "reset": ("恢复现状（方案原值）", "Reset to status quo (as loaded)"),
     "lever_bounds": ("范围 {low}–{high} {unit}；现状 {base}", "range {low}–{high} {unit}; status quo {base}"),
     "lever_source": ("依据：“{quote}”（{source}）", "Source: “{quote}” ({source})"),
-    "lever_scheduled": ("方案中此杠杆随时间或产业链变化；移动滑块会改为全期统一值。",
-                        "The scenario varies this lever over time or by chain; moving the slider sets one constant value."),
+    "lever_reference": ("参考{place}：“{quote}”（{source}）", "Reference from {place}: “{quote}” ({source})"),
+    "lever_scheduled": ("方案设定：{schedule}。滑块显示大部分时期的取值 {value}；移动滑块会改为全期统一值。",
+                        "The scenario sets: {schedule}. The slider shows the value for most months, {value}; "
+                        "moving it sets one constant value."),
+    "apply": ("应用滑块设置", "Apply slider settings"),
+    "computing": ("正在计算，请稍候…", "Computing…"),
+    "computing_n": ("正在计算 {what}（{reps} 次重复模拟）…", "Computing {what} ({reps} replicates)…"),
     "page": ("页面", "Page"),
     # pages
     "page_results": ("达成概率", "Targets"),
@@ -48,20 +54,46 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_provenance": ("数据来源", "Provenance"),
     "page_download": ("下载", "Download"),
     "page_stored": ("已存结果", "Stored runs"),
+    # overview
+    "page_overview": ("总览", "Overview"),
+    "overview_title": ("各产业链在各政策下的目标达成概率", "P(reach) of every chain under every policy"),
+    "overview_intro": ("每格：达成概率（95% 区间，%）；颜色从红（低）到绿（高）。列：现状、方案文件夹中基于本方案的政策方案、"
+                       "已保存的设置。{reps} 次重复模拟，随机种子 {seed}。",
+                       "Each cell: P(reach) (95% interval, %), coloured red (low) to green (high). Columns: status "
+                       "quo, the policy files built on this scenario, saved settings. {reps} replicates, seed {seed}."),
+    "overview_sq": ("现状", "Status quo"),
+    "overview_saved": ("已存：{name}", "Saved: {name}"),
+    "overview_target": ("目标 (亿元/年，年份)", "Target (亿元/year, year)"),
+    "overview_total": ("全县合计 ({year} 年产值均值)", "County total ({year} mean output)"),
+    "overview_pending": ("计算中…", "computing…"),
+    "overview_progress": ("正在计算第 {k} / {n} 个政策方案：{name}…", "Computing policy {k} of {n}: {name}…"),
+    "overview_legend": ("末行为各产业链年产值均值之和（亿元/年）；目标列末行为各目标之和。",
+                        "The last row sums the chains' mean output (亿元/year); the target column's last row sums the targets."),
     # results
-    "run_caption": ("{county} · {title} · {reps} 次重复模拟 · 随机种子 {seed} · 快速引擎 · 本次计算 {secs:.2f} 秒",
-                    "{county} · {title} · {reps} replicates · seed {seed} · fast engine · computed in {secs:.2f} s"),
-    "cached": ("（缓存）", " (cached)"),
+    "run_caption": ("{county} · {title} · {reps} 次重复模拟 · 随机种子 {seed} · 快速引擎 · {timing}",
+                    "{county} · {title} · {reps} replicates · seed {seed} · fast engine · {timing}"),
+    "timing_computed": ("本次计算 {secs:.2f} 秒", "computed in {secs:.2f} s"),
+    "timing_stored": ("结果来自结果库（预先计算，同一方案内容、次数、种子和模型代码）",
+                      "from the results store (precomputed: same scenario content, replicates, seed and model code)"),
+    "timing_cached": ("结果来自缓存（首次计算用时 {secs:.2f} 秒）", "from the cache (first computed in {secs:.2f} s)"),
+    "no_change": ("无显著变化", "no significant change"),
+    "preview_caption": ("快速预览（完整 {reps} 次计算中）", "quick preview (the full {reps} computing)"),
+    "preview_note": ("这是 {n} 次重复模拟的快速预览；完整的 {reps} 次结果算好后自动替换。",
+                     "A quick preview from {n} replicates; the full {reps} replace it when ready."),
+    "assumed_base": ("⚠ 以下产业链的基期产值为假设值（未见报道）：{names}。见“数据来源”页。",
+                     "⚠ The base output of these chains is assumed (not reported): {names}. See Provenance."),
+    "fan_expander": ("产值走势图（亿元/年）", "Output over time (亿元/year)"),
     "targets_table": ("各产业链目标达成概率", "Probability of reaching each chain's target"),
     "col_chain": ("产业链", "Chain"),
     "col_target": ("目标产值 (亿元/年)", "Target output (亿元/year)"),
     "col_year": ("目标年份", "Target year"),
-    "col_p_sq": ("现状达成概率 (%)", "P(reach), status quo (%)"),
-    "col_p_now": ("当前设置达成概率 (%)", "P(reach), current setting (%)"),
+    "col_p_sq": ("现状概率 (%)", "P(reach), status quo (%)"),
+    "col_p_now": ("当前概率 (%)", "P(reach), current (%)"),
     "col_ci": ("95% 区间 (%)", "95% interval (%)"),
     "col_p50": ("目标年产值中位数 (亿元/年)", "Median output in target year (亿元/year)"),
+    "col_p50_range": ("目标年产值 中位数 (P10–P90) 亿元/年", "Output in target year: median (P10–P90), 亿元/year"),
     "col_p10_p90": ("目标年产值 P10–P90 (亿元/年)", "Output in target year P10–P90 (亿元/year)"),
-    "col_year_reached": ("中位达成年份", "Median year reached"),
+    "col_year_reached": ("达成年份 (中位)", "Median year reached"),
     "never": ("期内未达成", "not by horizon"),
     "chain_header": ("{name}：{year} 年产值 {target:g} 亿元", "{name}: {target:g} 亿元 output in {year}"),
     "metric_sq": ("现状 (方案原值)", "Status quo (as loaded)"),
@@ -93,6 +125,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "save_full": ("已保存 {n} 组（上限）；请先删除一组。", "{n} settings saved (the limit); delete one first."),
     "clear": ("清空已保存", "Clear saved settings"),
     "delete": ("删除 {name}", "Delete {name}"),
+    "open_setting": ("打开 {name}", "Open {name}"),
+    "saved_where": ("已保存的设置存于结果库 {path}，重新打开页面后仍在。", "Saved settings are kept in the results store {path}; they are still there after a reload."),
+    "share_link": ("分享链接：当前滑块设置已写入本页地址（{query}），复制地址栏即可分享。",
+                   "Shareable link: the current slider setting is in this page's address ({query}); copy it to share."),
     "saved_none": ("尚未保存设置。移动左侧滑块后点击“保存当前设置”。",
                    "No saved settings yet. Move the sliders, then click “Save current setting”."),
     "saved_levers": ("已保存设置的杠杆取值", "Lever values of the saved settings"),
@@ -147,35 +183,45 @@ LABELS: dict[str, tuple[str, str]] = {
     "role_fit": ("拟合", "fitted"),
     "role_holdout": ("留出检验", "held out"),
     "col_quote": ("原文", "Quote"),
-    "col_source": ("出处文件", "Source file"),
+    "col_source": ("出处", "Source"),
     # provenance
-    "prov_intro": ("每个数字的来源：reported（报道，附原文与出处）、calibrated（校准，附区间）、"
-                   "assumed（假设，⚠ 标出）。", "Where every number comes from: reported (with the quote and "
+    "prov_intro": ("每个数字的来源：报道（附原文与出处）、校准（附区间）、假设（⚠ 标出）。", "Where every number comes from: reported (with the quote and "
                    "source), calibrated (with its interval) or assumed (flagged ⚠)."),
     "prov_chains": ("产业链：基期产值与目标", "Chains: base output and targets"),
     "prov_levers": ("政策杠杆（方案取值）", "Policy levers (scenario values)"),
     "prov_params": ("模型参数（目录默认值或方案取值）", "Model parameters (catalogue default or scenario value)"),
     "col_item": ("项目", "Item"),
+    "col_id": ("编号", "Id"),
     "col_value": ("数值", "Value"),
     "col_provenance": ("来源类型", "Provenance"),
     "col_note": ("说明", "Note"),
+    "col_scenario_note": ("方案文件注释（原文）", "Note in the scenario file"),
     "col_origin": ("取值出处", "Set by"),
     "origin_scenario": ("方案文件", "scenario file"),
     "origin_catalogue": ("目录默认", "catalogue default"),
     "item_base": ("{name} 基期产值 (亿元/年)", "{name} base output (亿元/year)"),
     "item_target": ("{name} {year} 年目标 (亿元/年)", "{name} {year} target (亿元/year)"),
     "item_intensity": ("{name} 产出强度 (亿元/年 每亿元投资)", "{name} output intensity (亿元/year per 亿元)"),
-    "prov_reported": ("报道 reported", "reported"),
-    "prov_calibrated": ("校准 calibrated", "calibrated"),
-    "prov_assumed": ("⚠ 假设 assumed", "⚠ assumed"),
+    "prov_reported": ("报道", "reported"),
+    "prov_calibrated": ("校准", "calibrated"),
+    "prov_assumed": ("⚠ 假设", "⚠ assumed"),
     # downloads
     "download_intro": ("当前滑块设置可下载为方案 YAML（`chainsim run` 可直接运行），结果可下载为 CSV。",
                        "Download the current slider setting as a scenario YAML (`chainsim run` accepts it) and "
                        "the results as CSV."),
     "download_yaml": ("下载当前设置的方案 YAML", "Download the current setting as scenario YAML"),
     "download_targets": ("下载目标达成表 CSV", "Download the targets table as CSV"),
-    "download_bands": ("下载产值分位数带 CSV (亿元/年)", "Download the output bands as CSV (亿元/year)"),
+    "download_bands": ("下载逐月产值分位数 CSV (亿元/年)", "Download the monthly output bands as CSV (亿元/year)"),
     "yaml_preview": ("方案 YAML 预览", "Scenario YAML preview"),
+    "report_header": ("会议报告", "Report for a meeting"),
+    "report_intro": ("当前设置的报告（中文）：Excel 工作簿含各产业链达成概率及区间、政策杠杆取值、逐年产值中位数和全部假设；"
+                     "PDF 为一至两页，含各产业链走势图。与命令行 `chainsim report` 相同。",
+                     "A report of the current setting, in Chinese: the Excel workbook holds P(reach) with intervals, "
+                     "the lever values, yearly median output and every assumption; the PDF (one or two pages) adds "
+                     "each chain's chart. The same as `chainsim report`."),
+    "download_xlsx": ("下载 Excel 报告", "Download the Excel report"),
+    "make_pdf": ("生成 PDF 报告", "Make the PDF report"),
+    "download_pdf": ("下载 PDF 报告", "Download the PDF report"),
     # stored runs
     "stored_intro": ("结果库 {path} 中已保存的模拟结果（`chainsim run` 写入；环境变量 CHAINSIM_STORE 可指定其他文件），"
                      "最新的在前。只读，不会改动结果库。",
@@ -215,6 +261,15 @@ def t(key: str, lang: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def scenario_title(title: str, lang: str) -> str:
+    """A scenario's title as shown: in Chinese, without a trailing English gloss in
+    parentheses ("连城县 — 审批提速 (approvals cut as 蕉城 did)" → "连城县 — 审批提速")."""
+    if lang == "en":
+        return title
+    short = re.sub(r"\s*[(（][^()（）]*[A-Za-z][^()（）]*[)）]\s*$", "", title)
+    return short or title
+
+
 def chain_name(chain: Chain, lang: str) -> str:
     """A chain's display name in ``lang``."""
     return chain.name_en if lang == "en" else chain.name_zh
@@ -223,9 +278,111 @@ def chain_name(chain: Chain, lang: str) -> str:
 def lever_label(spec: LeverSpec, lang: str) -> str:
     """A lever's display name in ``lang``, with its unit."""
     name = spec.label_en if lang == "en" else spec.label_zh
-    return f"{name} ({spec.unit})"
+    return f"{name} ({unit_label(spec.unit, lang)})"
 
 
 def provenance_label(provenance: str, lang: str) -> str:
     """reported / calibrated / assumed as shown in tables; assumed carries a ⚠ flag."""
     return t(f"prov_{provenance}", lang)
+
+
+# ----------------------------------------------------------------------------- catalogue in Chinese
+# The catalogue (chainsim.catalogue) is written in English; these are its Chinese texts.
+
+UNITS_ZH: dict[str, str] = {
+    "× status quo": "× 现状",
+    "0–1": "0–1",
+    "share of leads": "线索占比",
+    "fraction cut": "缩短比例",
+    "亿元/year": "亿元/年",
+    "万平方米/year": "万平方米/年",
+    "leads/month": "条线索/月",
+    "probability": "概率",
+    "months": "月",
+    "亿元": "亿元",
+    "log-sd": "对数标准差",
+    "1/year": "每年",
+    "dimensionless": "无量纲",
+    "亿元 output/year per 亿元 invested": "亿元产值/年 每亿元投资",
+    "1/sqrt(year)": "每√年",
+    "share per leader": "每个链主的增量",
+    "fraction": "比例",
+    "亿元/年": "亿元/年",
+    "亿元/年 per 亿元": "亿元/年 每亿元投资",
+}
+"""Units of the catalogue's levers and parameters in Chinese."""
+
+LEVER_TEXT_ZH: dict[str, str] = {
+    "attraction_effort": "各产业链招商线索到达率的倍数（精准招商、点对点招商）。",
+    "chain_chief_priority": "链长制向重点产业链集中力度的程度：重点链的招商力度 ×（1 + 链长制增益 × 杠杆值），其他链不变。",
+    "precision_targeting": "新线索中瞄准产业链缺失环节（补链、延链）的比例，其余随机落在各环节。",
+    "approval_speedup": "签约→开工间隔和建设工期缩短的比例（营商环境）。蕉城把 3 年建设周期缩短到不到 17 个月："
+                        "缩短 1 − 17/36 ≈ 0.53。",
+    "prework_fund_yi": "每年的项目前期工作经费，可缩短签约→开工间隔。连城：每年 500 万元（0.05 亿元）。",
+    "standard_factory_wm2": "每年供给的标准化厂房面积；入驻的小项目可省去大部分建设期。龙岩十个园区 2019 年至 2020 年 8 月"
+                            "建成 109.75 万平方米。",
+    "finance_matching": "产融对接、银企对接的力度：最多按“融资对接退出率降幅”降低已签约和已开工项目的退出风险。",
+    "leader_drive": "每个链主额外带来的线索数的倍数（以商招商）。",
+}
+"""The catalogue's lever descriptions in Chinese."""
+
+PARAMETER_TEXT_ZH: dict[str, tuple[str, str]] = {
+    "lead_rate": ("招商线索到达率", "现状招商力度下全县每月新增招商线索数，按吸引力权重分到各产业链。"),
+    "sign_prob": ("签约概率", "现状政策下一条线索最终签约（而非流失）的概率。"),
+    "lead_months": ("线索跟进时间", "一条线索从出现到签约或流失的平均时长。"),
+    "size_ordinary_median_yi": ("一般项目投资中位数", "一般项目（亿元支撑档）投资额的中位数。"),
+    "size_ordinary_sigma": ("一般项目规模离散度", "一般项目投资额的对数标准差。"),
+    "major_share": ("重大项目占比", "线索中重大项目（十亿带动、旗舰型档）的比例。连城 2021 年 54 个签约项目中 8 个在 5 亿元以上。"),
+    "size_major_median_yi": ("重大项目投资中位数", "重大项目投资额的中位数。"),
+    "size_major_sigma": ("重大项目规模离散度", "重大项目投资额的对数标准差。"),
+    "start_lag_months": ("签约到开工间隔", "现状审批和前期经费下签约→开工的平均间隔。"),
+    "signed_dropout_per_year": ("签约项目退出率", "已签约项目在开工前放弃的年风险率。"),
+    "build_months_1yi": ("1 亿元项目建设期", "1 亿元项目从开工到竣工的平均工期。"),
+    "build_size_elasticity": ("建设期规模弹性", "建设期随项目规模的弹性：20 亿元项目的工期约为 1 亿元项目的 20^0.35 ≈ 2.9 倍"
+                              "（蕉城：此类项目 3 年）。"),
+    "started_dropout_per_year": ("在建项目停滞率", "已开工项目永久停滞的年风险率。"),
+    "commissioning_months": ("竣工到投产间隔", "竣工→投产的平均间隔（试生产、许可）。"),
+    "ramp_months": ("达产时间常数", "产能爬坡的时间常数：产值 = 产能 ×（1 − exp(−投产月数/达产时间常数)）。"),
+    "output_intensity": ("产出强度", "每亿元项目投资达产后的年产值；各产业链可另设。"),
+    "growth_per_year": ("存量企业年增长率", "现有企业产值的平均自然增长率。"),
+    "growth_sd_per_year": ("存量企业增长波动", "企业产值增长率的波动。"),
+    "exit_per_year": ("企业退出率", "企业关停或迁出的年风险率。"),
+    "size_elasticity": ("规模弹性", "产业链线索到达率随其产值（相对期初）的弹性。"),
+    "completeness_gain": ("链条完整度增益", "线索强度倍数 1 + 增益 × 完整度：链条越完整越能吸引项目。"),
+    "leader_pull": ("链主带动", "每个链主带来的额外线索强度，再乘以“以商招商”杠杆。"),
+    "chain_chief_gain": ("链长制增益", "链长制完全倾斜时重点链增加的招商力度。"),
+    "prework_gain": ("前期经费增益", "开工间隔系数 (1 + 增益)/(1 + 增益 × 经费/参考经费)，参考经费为每年 0.05 亿元。"),
+    "factory_half_wm2": ("标准厂房半数供给量", "使一半小项目能入驻现成厂房的标准厂房年供给量。"),
+    "factory_build_factor": ("入驻厂房建设期系数", "小项目入驻现成厂房时的建设期占新建工期的比例。"),
+    "small_project_max_yi": ("可入驻厂房的项目上限", "能使用标准化厂房的最大项目投资额。"),
+    "finance_dropout_cut": ("融资对接退出率降幅", "产融对接完全到位时退出风险的降幅。"),
+    "enterprise_output_yi": ("存量企业平均产值", "现有企业的平均年产值，方案未给出企业数时用来推算期初企业数。"),
+    "leader_output_share": ("链主产值占比", "期初链主企业产值占产业链基期产值的比例。"),
+}
+"""The catalogue's parameters in Chinese: (name, description)."""
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A catalogue unit as shown in ``lang`` (亿元 stays 亿元)."""
+    if lang == "en":
+        return unit.replace("亿元/年", "亿元/year")
+    return UNITS_ZH.get(unit, unit)
+
+
+def lever_description(spec: LeverSpec, lang: str) -> str:
+    """A lever's description in ``lang``."""
+    return spec.description if lang == "en" else LEVER_TEXT_ZH.get(spec.name, spec.description)
+
+
+def parameter_name(name: str, lang: str) -> str:
+    """A parameter's display name: its id in English, its Chinese name (and id) in Chinese."""
+    if lang == "en" or name not in PARAMETER_TEXT_ZH:
+        return name
+    return PARAMETER_TEXT_ZH[name][0]
+
+
+def parameter_description(name: str, text: str, lang: str) -> str:
+    """A parameter's description in ``lang`` (``text`` is the catalogue's English one)."""
+    if lang == "en" or name not in PARAMETER_TEXT_ZH:
+        return text
+    return PARAMETER_TEXT_ZH[name][1]

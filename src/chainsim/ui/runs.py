@@ -86,20 +86,61 @@ def load_upload(name: str, data: bytes) -> Loaded:
 
 @dataclass(frozen=True)
 class Timed:
-    """An ensemble summary and the seconds it took to compute (when first computed)."""
+    """An ensemble summary and the seconds it took to compute (when first computed);
+    ``stored`` when it was read from the results store instead (precomputed)."""
 
     summary: EnsembleSummary
     seconds: float
+    stored: bool = False
+
+
+STORE_WAIT_S = 0.5
+"""How long the app waits for the results store when another process has it open."""
+
+
+def _from_store(scenario: Scenario, reps: int, seed: int) -> EnsembleSummary | None:
+    """The stored run of exactly this scenario content, reps, seed, engine and model code
+    (``chainsim run`` or an earlier app session saved it), or None."""
+    from ..errors import InputError
+    from ..store import open_store
+    from .settings import store_path
+
+    path = store_path()
+    if not path.is_file():
+        return None
+    try:
+        return open_store(path, read_only=True, timeout_s=STORE_WAIT_S).find(scenario, reps, seed, "fast")
+    except (InputError, OSError, KeyError, ValueError):
+        return None
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def ensemble(scenario_hash: str, levers: tuple[tuple[str, float], ...], reps: int, seed: int,
              _scenario: Scenario) -> Timed:
     """``run_ensemble(scenario, reps, seed, engine="fast")``, cached by
-    (content hash of the scenario as loaded, lever values, reps, seed)."""
+    (content hash of the scenario as loaded, lever values, reps, seed).
+
+    The status quo can be precomputed: a run of the same scenario content, reps, seed and
+    model code in the results store (``chainsim run scenarios/*.yaml --reps 300``) is read
+    instead of computed. The app never writes runs to the store (only named settings)."""
+    found = _from_store(_scenario, reps, seed)
+    if found is not None:
+        _computed().add((scenario_hash, levers, reps, seed))
+        return Timed(found, 0.0, stored=True)
     start = time.perf_counter()
     summary = run_ensemble(_scenario, reps, seed, "fast")
+    _computed().add((scenario_hash, levers, reps, seed))
     return Timed(summary, time.perf_counter() - start)
+
+
+@st.cache_resource(show_spinner=False)
+def _computed() -> set[tuple[object, ...]]:
+    return set()
+
+
+def computed(scenario_hash: str, levers: tuple[tuple[str, float], ...], reps: int, seed: int) -> bool:
+    """Whether ``ensemble`` has computed this (it is most likely still in the cache)."""
+    return (scenario_hash, levers, reps, seed) in _computed()
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

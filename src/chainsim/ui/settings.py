@@ -63,3 +63,23 @@ def store_path() -> Path:
     else ``results.duckdb`` in the working directory. The file need not exist."""
     env = os.environ.get("CHAINSIM_STORE")
     return Path(env).expanduser() if env else Path.cwd() / "results.duckdb"
+
+
+def policy_files(folder: Path, chosen: str) -> list[Path]:
+    """The policy variants of a scenario: the files of ``folder`` whose top-level
+    ``extends:`` names the chosen file (liancheng_approvals.yaml extends liancheng.yaml)."""
+    out = []
+    for path in scenario_files(folder):
+        if path.name == chosen:
+            continue
+        try:
+            head = path.read_text(encoding="utf-8")[:8000]
+        except OSError:
+            continue
+        for line in head.splitlines():
+            if line.startswith("extends:"):
+                target = line.split(":", 1)[1].split("#", 1)[0].strip().strip("'\"")
+                if Path(target).name == chosen:
+                    out.append(path)
+                break
+    return out

@@ -16,6 +16,8 @@ import pandas as pd
 from ..catalogue import LEVERS
 from ..ensemble import EnsembleSummary
 from ..figures import load_figures
+from ..report import format_p, significant
+from ..sources import cite
 from ..scenario import Scenario
 from .i18n import chain_name, lever_label, t
 from .state import Saved
@@ -43,11 +45,10 @@ def targets_table(scenario: Scenario, status_quo: EnsembleSummary, current: Ense
             t("col_chain", lang): names[r.chain],
             t("col_target", lang): round(r.target_yi, 1),
             t("col_year", lang): int(r.target_year),
-            t("col_p_sq", lang): round(100 * base.p_reach, 1),
-            t("col_p_now", lang): round(100 * r.p_reach, 1),
-            t("col_ci", lang): f"[{100 * r.p_reach_lo:.1f}, {100 * r.p_reach_hi:.1f}]",
-            t("col_p50", lang): round(r.output_yi_p50, 1),
-            t("col_p10_p90", lang): f"{r.output_yi_p10:.1f} – {r.output_yi_p90:.1f}",
+            t("col_p_sq", lang): format_p(base.p_reach),
+            t("col_p_now", lang): format_p(r.p_reach),
+            t("col_ci", lang): f"{100 * r.p_reach_lo:.1f}–{100 * r.p_reach_hi:.1f}",
+            t("col_p50_range", lang): f"{r.output_yi_p50:.1f} ({r.output_yi_p10:.1f}–{r.output_yi_p90:.1f})",
             t("col_year_reached", lang): _year_text(r.year_reached_p50, lang),
         })
     return pd.DataFrame(rows)
@@ -75,7 +76,7 @@ def saved_p_table(scenario: Scenario, saved: Sequence[Saved], summaries: Sequenc
         t("col_year", lang): first["target_year"].astype(int),
     })
     for s, summary in zip(saved, summaries):
-        out[t("col_p_of", lang, name=s.name)] = (100 * summary.targets["p_reach"]).round(1).to_numpy()
+        out[t("col_p_of", lang, name=s.name)] = [format_p(p) for p in summary.targets["p_reach"]]
     return out
 
 
@@ -86,21 +87,32 @@ def paired_diff_table(scenario: Scenario, first: str, others: Sequence[tuple[str
     tables have columns chain, target_year, target_yi, p_reach_a, p_reach_b, diff,
     diff_lo, diff_hi (probabilities in [0, 1])."""
     names = _chain_names(scenario, lang)
+    keys = [t("col_chain", lang), t("col_target", lang), t("col_year", lang)]
     out: pd.DataFrame | None = None
+    order: list[tuple[str, int]] = []
     for name, table in others:
         if "missing_in" in table:
             table = table[table["missing_in"] == ""]
+        order += [(c, int(y)) for c, y in zip(table["chain"], table["target_year"]) if (c, int(y)) not in order]
         part = pd.DataFrame({
-            t("col_chain", lang): [names.get(c, c) for c in table["chain"]],
-            t("col_target", lang): table["target_yi"].round(1).to_numpy(),
-            t("col_year", lang): table["target_year"].astype(int).to_numpy(),
-            t("col_diff_of", lang, name=name, first=first): (100 * table["diff"]).round(1).to_numpy(),
+            "_key": [(c, int(y)) for c, y in zip(table["chain"], table["target_year"])],
+            keys[0]: [names.get(c, c) for c in table["chain"]],
+            keys[1]: table["target_yi"].round(1).to_numpy(),
+            keys[2]: table["target_year"].astype(int).to_numpy(),
+            t("col_diff_of", lang, name=name, first=first): [
+                f"{100 * d:+.1f}" if significant(lo, hi) else f"{100 * d:+.1f} {t('no_change', lang)}"
+                for d, lo, hi in zip(table["diff"], table["diff_lo"], table["diff_hi"])],
             t("col_diff_ci_of", lang, name=name, first=first): [
                 f"[{100 * lo:+.1f}, {100 * hi:+.1f}]" for lo, hi in zip(table["diff_lo"], table["diff_hi"])],
         })
-        keys = [t("col_chain", lang), t("col_target", lang), t("col_year", lang)]
-        out = part if out is None else out.merge(part, on=keys, how="outer", sort=False)
-    return out if out is not None else pd.DataFrame()
+        out = part if out is None else out.merge(part, on=["_key", *keys], how="outer", sort=False)
+    if out is None:
+        return pd.DataFrame()
+    # rows in the order of the table above (the first setting's targets = the scenario's chain order)
+    rank = {key: k for k, key in enumerate(order)}
+    chain_rank = {c.id: k for k, c in enumerate(scenario.chains)}
+    out = out.sort_values("_key", key=lambda col: [(chain_rank.get(c, 99), y, rank.get((c, y), 0)) for c, y in col])
+    return out.drop(columns="_key").reset_index(drop=True)
 
 
 def fit_view(fit: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -113,8 +125,8 @@ def fit_view(fit: pd.DataFrame, lang: str) -> pd.DataFrame:
         fig = figures.get(r.figure)
         rows.append({
             t("col_figure", lang): r.figure,
-            t("col_statistic", lang): r.statistic,
-            t("col_unit", lang): r.unit,
+            t("col_statistic", lang): statistic_label(r.statistic, lang),
+            t("col_unit", lang): r.unit if lang == "en" else CALIBRATION_UNITS_ZH.get(r.unit, r.unit),
             t("col_period", lang): r.period,
             t("col_reported", lang): _num(r.reported),
             t("col_sim_mean", lang): _num(r.simulated_mean),
@@ -122,9 +134,26 @@ def fit_view(fit: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("col_within", lang): "✓" if bool(r.within) else "✗",
             t("col_role", lang): t("role_holdout" if bool(r.holdout) else "role_fit", lang),
             t("col_quote", lang): fig.quote if fig else "",
-            t("col_source", lang): fig.source if fig else "",
+            t("col_source", lang): cite(fig.source) if fig else "",
         })
     return pd.DataFrame(rows)
+
+
+STATISTICS_ZH = {
+    "signed_count": "签约项目数", "signed_value_yi": "签约投资额", "started_count": "开工项目数",
+    "started_value_yi": "开工投资额", "completed_count": "竣工项目数", "completed_value_yi": "竣工投资额",
+    "output_yi": "产值", "signed_ge10_count": "10 亿元以上签约项目数", "signed_5to10_count": "5~10 亿元签约项目数",
+}
+
+
+CALIBRATION_UNITS_ZH = {"projects": "个", "亿元": "亿元", "亿元/year": "亿元/年"}
+
+
+def statistic_label(statistic: str, lang: str) -> str:
+    """A calibration statistic as shown: its Chinese name (and id) in Chinese."""
+    if lang == "en" or statistic not in STATISTICS_ZH:
+        return statistic
+    return STATISTICS_ZH[statistic]
 
 
 def _num(x: float) -> float:

@@ -24,7 +24,7 @@ def render(state: AppState) -> None:
         st.caption(t("calib_press", lang))
         return
     try:
-        with st.spinner():
+        with st.spinner(t("computing", lang)):
             fit = runs.fit_table(state.base_hash, state.reps, state.seed, state.scenario)
     except ImportError as exc:
         st.info(t("unavailable", lang, module="chainsim.calibrate.fit_table", error=exc))

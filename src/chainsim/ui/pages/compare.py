@@ -30,7 +30,7 @@ def render(state: AppState) -> None:
     st.subheader(t("saved_levers", lang))
     widgets.show_table(tables.saved_levers_table(saved, lang), digits=2)
     scenarios = [s.scenario(state.scenario) for s in saved]
-    with st.spinner():
+    with st.spinner(t("computing", lang)):
         runs_ = [runs.ensemble(state.base_hash, s.levers, state.reps, state.seed, scn)
                  for s, scn in zip(saved, scenarios)]
     summaries = [r.summary for r in runs_]
@@ -38,7 +38,7 @@ def render(state: AppState) -> None:
     widgets.show_table(tables.saved_p_table(state.scenario, saved, summaries, lang))
     if len(saved) >= 2:
         try:
-            with st.spinner():
+            with st.spinner(t("computing", lang)):
                 others = [(s.name, runs.comparison(scenarios[0].content_hash(), scn.content_hash(), state.reps,
                                                    state.seed, scenarios[0], scn).table)
                           for s, scn in zip(saved[1:], scenarios[1:])]

@@ -4,14 +4,23 @@ year the target is first reached."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
+from ...analysis import paired_difference_interval
 from ...ensemble import EnsembleSummary
+from ...report import format_p, significant
 from ...scenario import Chain
 from .. import charts, runs, widgets
-from ..i18n import chain_name, t
+from ..i18n import chain_name, scenario_title, t
 from ..state import AppState, lever_key, status_quo_levers
+
+
+PREVIEW_REPS = 100
+"""Replicates of the quick preview drawn while a larger ensemble computes."""
 
 
 def status_quo_and_current(state: AppState) -> tuple[runs.Timed, runs.Timed]:
@@ -22,12 +31,28 @@ def status_quo_and_current(state: AppState) -> tuple[runs.Timed, runs.Timed]:
     return sq, now
 
 
+def timing_text(timed: runs.Timed, waited_s: float, lang: str) -> str:
+    """"computed in X s" when this rerun computed it, "from the results store" when it was
+    precomputed, else "from the cache (first computed in X s)"."""
+    if timed.stored:
+        return t("timing_stored", lang)
+    if waited_s >= 0.5 * timed.seconds:
+        return t("timing_computed", lang, secs=timed.seconds)
+    return t("timing_cached", lang, secs=timed.seconds)
+
+
 def _percent(p: float) -> str:
-    return f"{100 * p:.1f}%"
+    return format_p(p)
+
+
+def paired_change(sq: EnsembleSummary, now: EnsembleSummary, index: int) -> tuple[float, float, float]:
+    """The paired difference of P(reach) of target ``index``, current − status quo, with
+    Newcombe's 95% interval (both runs share the seed: common random numbers)."""
+    return paired_difference_interval(sq.reached[:, index], now.reached[:, index])
 
 
 def _chain_card(state: AppState, chain: Chain, target: pd.Series, base: pd.Series, sq: EnsembleSummary,
-                now: EnsembleSummary) -> None:
+                now: EnsembleSummary, index: int, first: bool) -> None:
     lang = state.lang
     name = chain_name(chain, lang)
     st.subheader(t("chain_header", lang, name=name, year=int(target.target_year), target=float(target.target_yi)))
@@ -35,22 +60,42 @@ def _chain_card(state: AppState, chain: Chain, target: pd.Series, base: pd.Serie
     with c1.container(key=f"p_sq_{chain.id}_{int(target.target_year)}"):
         st.metric(t("metric_sq", lang), _percent(base.p_reach))
     with c2.container(key=f"p_now_{chain.id}_{int(target.target_year)}"):
-        diff = 100 * (target.p_reach - base.p_reach)
-        st.metric(t("metric_now", lang), _percent(target.p_reach),
-                  delta=t("pp", lang, d=diff) if round(diff, 1) != 0 else None, delta_color="normal")
+        diff, lo, hi = paired_change(sq, now, index) if state.lever_key != _sq_key(state) else (0.0, 0.0, 0.0)
+        if state.lever_key == _sq_key(state):
+            delta = None
+        elif not significant(lo, hi):
+            delta = t("no_change", lang)
+        else:
+            delta = t("pp", lang, d=100 * diff)
+        st.metric(t("metric_now", lang), _percent(target.p_reach), delta=delta,
+                  delta_color="off" if delta == t("no_change", lang) else "normal")
     year = target.year_reached_p50
     c3.metric(t("metric_year", lang), t("never", lang) if pd.isna(year) else str(int(year)))
     st.caption(t("ci_caption", lang, sq_lo=100 * base.p_reach_lo, sq_hi=100 * base.p_reach_hi,
                  lo=100 * target.p_reach_lo, hi=100 * target.p_reach_hi))
     bands_now = now.bands[now.bands["chain"] == chain.id]
     bands_sq = sq.bands[sq.bands["chain"] == chain.id]
-    st.plotly_chart(charts.fan_chart(bands_now, float(target.target_yi), int(target.target_year), lang, bands_sq),
-                    key=f"fan_{chain.id}_{int(target.target_year)}")
-    with st.expander(t("years_reached", lang)):
-        yr = now.years_reached
-        rows = yr[(yr["chain"] == chain.id) & (yr["target_year"] == target.target_year)]
-        rows = rows.assign(_never=rows["year"] == 0).sort_values(["_never", "year"])
-        st.plotly_chart(charts.years_reached_chart(rows, lang), key=f"years_{chain.id}_{int(target.target_year)}")
+    # folded sections draw their chart only when opened (on_change="rerun" tracks .open)
+    fan = st.expander(t("fan_expander", lang), expanded=first, key=f"fan_open_{chain.id}_{int(target.target_year)}",
+                      on_change="rerun")
+    if fan.open or (fan.open is None and first):
+        with fan:
+            st.plotly_chart(charts.fan_chart(bands_now, float(target.target_yi), int(target.target_year), lang,
+                                             bands_sq), key=f"fan_{chain.id}_{int(target.target_year)}",
+                            config=charts.PLOTLY_CONFIG)
+    years = st.expander(t("years_reached", lang), key=f"years_open_{chain.id}_{int(target.target_year)}",
+                        on_change="rerun")
+    if years.open:
+        with years:
+            yr = now.years_reached
+            rows = yr[(yr["chain"] == chain.id) & (yr["target_year"] == target.target_year)]
+            rows = rows.assign(_never=rows["year"] == 0).sort_values(["_never", "year"])
+            st.plotly_chart(charts.years_reached_chart(rows, lang), key=f"years_{chain.id}_{int(target.target_year)}",
+                            config=charts.PLOTLY_CONFIG)
+
+
+def _sq_key(state: AppState) -> tuple[tuple[str, float], ...]:
+    return lever_key(status_quo_levers(state.scenario))
 
 
 def render(state: AppState) -> None:
@@ -58,17 +103,45 @@ def render(state: AppState) -> None:
     from ..tables import targets_table
 
     lang = state.lang
-    with st.spinner():
+    key = (state.base_hash, state.lever_key, state.reps, state.seed)
+    if state.reps > PREVIEW_REPS and not runs.computed(*key):
+        # a quick preview at PREVIEW_REPS replicates, then the full ensemble and a rerun that draws it
+        preview = replace(state, reps=PREVIEW_REPS)
+        start = time.perf_counter()
+        with st.spinner(t("computing_n", lang, what=t("page_results", lang), reps=PREVIEW_REPS)):
+            sq, now = status_quo_and_current(preview)
+        note = st.empty()
+        _draw(preview, sq, now, time.perf_counter() - start, targets_table, preview_of=state.reps)
+        note.info(t("preview_note", lang, n=PREVIEW_REPS, reps=state.reps))
+        status_quo_and_current(state)
+        st.session_state["_just_computed"] = key  # the rerun draws it from the cache: say it was computed now
+        st.rerun()
+    start = time.perf_counter()
+    with st.spinner(t("computing_n", lang, what=t("page_results", lang), reps=state.reps)):
         sq, now = status_quo_and_current(state)
+    waited = time.perf_counter() - start
+    if st.session_state.pop("_just_computed", None) == key:
+        waited = now.seconds
+    _draw(state, sq, now, waited, targets_table)
+
+
+def _draw(state: AppState, sq: runs.Timed, now: runs.Timed, waited: float, targets_table, preview_of: int = 0) -> None:
+    lang = state.lang
     scn = state.scenario
     county = scn.county.name_en if lang == "en" else scn.county.name_zh
-    st.caption(t("run_caption", lang, county=county, title=scn.title or scn.id, reps=state.reps, seed=state.seed,
-                 secs=now.seconds))
+    timing = timing_text(now, waited, lang)
+    if preview_of:
+        timing = t("preview_caption", lang, reps=preview_of) + " · " + timing
+    st.caption(t("run_caption", lang, county=county, title=scenario_title(scn.title or scn.id, lang), reps=state.reps,
+                 seed=state.seed, timing=timing))
+    assumed = [chain_name(c, lang) for c in scn.chains if c.base_output.provenance == "assumed"]
+    if assumed:
+        st.caption(t("assumed_base", lang, names="、".join(assumed) if lang != "en" else ", ".join(assumed)))
     st.subheader(t("targets_table", lang))
-    widgets.show_table(targets_table(scn, sq.summary, now.summary, lang))
+    widgets.fit_table(targets_table(scn, sq.summary, now.summary, lang))
     base_rows = sq.summary.targets.set_index(["chain", "target_year"])
     chains = {c.id: c for c in scn.chains}
-    for _, target in now.summary.targets.iterrows():
+    for index, (_, target) in enumerate(now.summary.targets.iterrows()):
         base = base_rows.loc[(target["chain"], target["target_year"])]
         st.divider()
-        _chain_card(state, chains[target["chain"]], target, base, sq.summary, now.summary)
+        _chain_card(state, chains[target["chain"]], target, base, sq.summary, now.summary, index, index == 0)

@@ -32,7 +32,7 @@ def render(state: AppState) -> None:
         st.caption(t("what_press", lang))
         return
     try:
-        with st.spinner():
+        with st.spinner(t("computing", lang)):
             result = runs.what_it_takes(*request[:4], state.reps, state.seed, current)
     except ImportError as exc:
         st.info(t("unavailable", lang, module="chainsim.analysis.what_it_takes", error=exc))
