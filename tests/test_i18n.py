@@ -22,3 +22,13 @@ def test_no_label_key_is_written_twice():
 def test_every_label_has_chinese_and_english_text():
     for key, (zh, en) in LABELS.items():
         assert zh.strip() and en.strip(), key
+
+
+def test_every_catalogue_lever_parameter_and_unit_has_its_chinese_text() -> None:
+    from chainsim.catalogue import LEVERS, PARAMETERS
+    from chainsim.ui import i18n
+
+    assert set(i18n.LEVER_TEXT_ZH) == set(LEVERS)
+    assert set(i18n.PARAMETER_TEXT_ZH) == set(PARAMETERS)
+    units = {spec.unit for spec in [*LEVERS.values(), *PARAMETERS.values()]}
+    assert units <= set(i18n.UNITS_ZH)

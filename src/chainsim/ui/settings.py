@@ -36,6 +36,10 @@ def scenario_dir() -> Path:
     return here if here.is_dir() else _REPO_ROOT / "scenarios"
 
 
+DEFAULT_SCENARIO = "liancheng.yaml"
+"""The file the picker opens on when the folder holds it (the 9-chain county), else the first."""
+
+
 def scenario_files(folder: Path) -> list[Path]:
     """Top-level ``*.yaml`` / ``*.yml`` files of ``folder``, sorted by name."""
     if not folder.is_dir():

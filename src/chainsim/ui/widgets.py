@@ -24,7 +24,7 @@ from ..scenario import Scenario
 from ..store import delete_setting, list_settings, save_setting
 from . import runs
 from .i18n import LANG_NAMES, LANGS, lever_description, lever_label, t, unit_label
-from .settings import (MAX_SAVED, MAX_UPLOAD_BYTES, default_reps, reps_choices, scenario_dir, scenario_files,
+from .settings import (DEFAULT_SCENARIO, MAX_SAVED, MAX_UPLOAD_BYTES, default_reps, reps_choices, scenario_dir, scenario_files,
                        store_path)
 from .state import Saved, lever_key, status_quo_levers
 
@@ -54,7 +54,8 @@ def scenario_picker(lang: str) -> runs.Loaded | None:
     files = {p.name: p for p in scenario_files(folder)}
     options = [*files, UPLOAD]
     linked = st.query_params.get("scenario")
-    index = options.index(linked) if linked in files else 0
+    first = options.index(DEFAULT_SCENARIO) if DEFAULT_SCENARIO in files else 0
+    index = options.index(linked) if linked in files else first
     choice = st.sidebar.selectbox(t("scenario", lang), options, key="scenario_choice", index=index,
                                   format_func=lambda o: t("upload_option", lang) if o == UPLOAD else o)
     if choice != UPLOAD and st.query_params.get("scenario") != choice:
