@@ -3,19 +3,27 @@
 Each command lives in its own module under ``chainsim.commands`` and exposes
 ``register(subparsers)``; this module only wires them together and turns exceptions into
 exit codes: 0 success, 2 bad input (a located message, no traceback), 1 internal error
-(a short message; the traceback only with ``--debug``).
+(a short message; the traceback only with ``--debug``), 130 on Ctrl-C and 143 on SIGTERM.
+
+Text bound for a terminal goes through ``printable`` (control characters shown as escapes),
+and SIGTERM unwinds like Ctrl-C, so every ``finally`` (worker pools, temporary folders,
+store connections) runs before the process ends.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
-from .errors import InputError
+from .errors import InputError, printable
 from .scenario import ScenarioError
 
 COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "export", "figures"]
@@ -37,9 +45,69 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """Raised in the main process on SIGTERM (a ``BaseException``, like ``KeyboardInterrupt``)."""
+
+
+def _on_sigterm(main_pid: int) -> Any:
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() != main_pid:  # a forked worker inherited this handler: die as SIGTERM means
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        signal.signal(signum, signal.SIG_IGN)  # one unwinding at a time; SIGKILL still ends it
+        raise Terminated()
+
+    return handler
+
+
+class _TerminalSafe(io.TextIOBase):
+    """A text stream for a terminal that shows control characters as escapes (keeping
+    newlines, tabs and the carriage returns of the progress bar)."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text, keep="\n\t\r"))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._stream.encoding
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    handler = signal.signal(signal.SIGTERM, _on_sigterm(os.getpid())) if threading_main() else None
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (_TerminalSafe(s) if s is not None and s.isatty() else s for s in saved)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = saved
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
+
+
+def threading_main() -> bool:
+    """Whether this is the main thread (only it may set signal handlers)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except ScenarioError as exc:
@@ -47,17 +115,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return 2
     except InputError as exc:
-        print(f"chainsim: {exc}", file=sys.stderr)
+        print(printable(f"chainsim: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("chainsim: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("chainsim: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the contract: exit 1, short message
         if args.debug:
             traceback.print_exc()
-        print(f"chainsim: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+        print(printable(f"chainsim: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"),
               file=sys.stderr)
         return 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..errors import printable
 from ..scenario import ScenarioError, load_scenario
 
 
@@ -25,8 +26,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             n_targets = sum(len(c.targets) for c in scenario.chains)
-            print(f"{name}: ok: {scenario.id} ({scenario.county.name_zh}), {len(scenario.chains)} chains, "
-                  f"{n_targets} targets, {scenario.calendar.start}..{scenario.calendar.horizon}")
+            print(printable(f"{name}: ok: {scenario.id} ({scenario.county.name_zh}), {len(scenario.chains)} chains, "
+                            f"{n_targets} targets, {scenario.calendar.start}..{scenario.calendar.horizon}"))
     for problem in problems:
         print(problem, file=sys.stderr)
     return 2 if problems else 0
