@@ -49,7 +49,7 @@ from .schema import (
 
 __all__ = [
     "MAX_FILE_BYTES", "MAX_YAML_NODES", "MAX_EXTENDS_DEPTH", "Problem", "ScenarioError",
-    "load_scenario", "scenario_from_data", "scenario_from_yaml_text", "scenario_to_yaml", "parse_text",
+    "load_scenario", "read_bounded", "decode_text", "scenario_from_data", "scenario_from_yaml_text", "scenario_to_yaml", "parse_text",
     "locate_problems",
     # the schema, re-exported
     "SIZE_CLASS_EDGES_YI", "AmountYi", "Calendar", "Calibration", "Chain", "County", "Ensemble", "FreeParameter",
@@ -123,14 +123,12 @@ def _count_nodes(root: yaml.Node) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if len(seen) > MAX_YAML_NODES:
-            raise _YamlProblem(f"the file holds more than {MAX_YAML_NODES} YAML nodes (keys, values and list items); "
-                               f"the limit is {MAX_YAML_NODES}: a scenario this large is not supported, "
-                               "split it or trim it", node.start_mark.line + 1)
-        stack.extend(_children(node))
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(_children(node))
+    if len(seen) > MAX_YAML_NODES:
+        raise _YamlProblem(f"the file holds {len(seen)} YAML nodes (keys, values and list items); the limit is "
+                           f"{MAX_YAML_NODES}: a scenario this large is not supported, split it or trim it", None)
     _expanded(root, {}, set())
 
 
@@ -631,7 +629,7 @@ def scenario_from_yaml_text(text: str, name: str = "<upload>") -> Scenario:
         raise ScenarioError([Problem(name, None, "", f"larger than the limit of {MAX_FILE_BYTES} bytes")])
     if "\x00" in text:
         raise ScenarioError([Problem(name, None, "", "binary data (NUL bytes), not a YAML text file")])
-    data, located = parse_text(text, name)
+    data, located = _parse(text, name)
     if "extends" in data:
         raise ScenarioError([Problem(name, located.line_of(("extends",))[1], "extends",
                                      "an uploaded scenario must be self-contained (no extends)")])

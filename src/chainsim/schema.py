@@ -181,9 +181,10 @@ class Chain(Strict):
     name_en: str = Field(min_length=1)
     base_output: AmountYi = Field(description="Annual output at the start, 亿元/year.")
     targets: list[Target] = Field(min_length=1)
-    segments: list[str] = Field(min_length=1, description="Segments (环节) of the chain.")
+    segments: list[str] = Field(min_length=1, max_length=50, description="Segments (环节) of the chain (at most 50).")
     segments_filled: int = Field(ge=0, description="How many segments are present at the start.")
-    leaders: list[str] = Field(default_factory=list, description="Leader enterprises (链主) named in the seeds.")
+    leaders: list[str] = Field(default_factory=list, max_length=100,
+                               description="Leader enterprises (链主) named in the seeds (at most 100).")
     enterprises: int | None = Field(None, ge=1, le=100_000, description="Initial enterprise count; derived if absent.")
     output_intensity: Intensity | None = None
     attraction_weight: float | None = Field(None, gt=0, le=1e6, description="Relative share of leads; default ∝ base output.")
@@ -393,7 +394,7 @@ class Scenario(Strict):
     title: str = ""
     county: County
     calendar: Calendar
-    chains: list[Chain] = Field(min_length=1)
+    chains: list[Chain] = Field(min_length=1, max_length=50, description="At most 50: a county names a handful.")
     policy: Policy = Field(default_factory=Policy)
     parameters: dict[str, ParameterSetting] = Field(default_factory=dict)
     calibration: Calibration = Field(default_factory=Calibration)
