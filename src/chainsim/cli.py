@@ -86,9 +86,49 @@ class _TerminalSafe(io.TextIOBase):
         return self._stream.encoding
 
 
+MEMORY_ENV = "CHAINSIM_MEMORY_LIMIT_GB"
+"""Overrides the memory limit (GB of address space per chainsim process; 0: no limit)."""
+
+
+def memory_limit_bytes() -> int | None:
+    """The address-space limit for this process: ``CHAINSIM_MEMORY_LIMIT_GB`` or 80% of the
+    machine's memory; None for no limit. A scenario whose simulation needs more then fails
+    with ``MemoryError`` (reported as bad input) instead of pushing the machine into swap
+    or the kernel's out-of-memory killer."""
+    text = os.environ.get(MEMORY_ENV)
+    if text is not None:
+        try:
+            gb = float(text)
+        except ValueError:
+            raise InputError(f"{MEMORY_ENV} should be a number of gigabytes, got {text!r}") from None
+        return None if gb <= 0 else int(gb * 2**30)
+    try:
+        return int(0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError):
+        return None
+
+
+def _limit_memory() -> None:
+    import resource
+
+    limit = memory_limit_bytes()
+    if limit is None:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        _limit_memory()
+    except InputError as exc:
+        print(printable(f"chainsim: {exc}"), file=sys.stderr)
+        return 2
     handler = signal.signal(signal.SIGTERM, _on_sigterm(os.getpid())) if threading_main() else None
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = (_TerminalSafe(s) if s is not None and s.isatty() else s for s in saved)
@@ -123,6 +163,13 @@ def _run(args: argparse.Namespace) -> int:
     except Terminated:
         print("chainsim: terminated (SIGTERM)", file=sys.stderr)
         return 143
+    except MemoryError:
+        limit = memory_limit_bytes()
+        shown = f"{limit / 2**30:.1f} GB" if limit else "the machine's memory"
+        print(f"chainsim: out of memory: the simulation needs more than {shown} ({MEMORY_ENV} sets the limit). "
+              "The scenario asks for too much: try fewer --reps, a shorter horizon, fewer chains, or levers and "
+              "parameters nearer their defaults (at some extremes the model's growth runs away)", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the contract: exit 1, short message
