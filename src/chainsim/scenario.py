@@ -320,6 +320,11 @@ def _parse(text: str, name: str) -> tuple[dict[str, Any], _Located]:
         data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader: no code execution
     except _YamlProblem as exc:
         raise ScenarioError([Problem(name, exc.line, "", exc.message)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise ScenarioError([Problem(name, line, "", f"character #x{code:04x} is not allowed in YAML text "
+                                                     "(a control character); remove it")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

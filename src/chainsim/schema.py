@@ -115,6 +115,11 @@ def _number_means_value(cls: type, data: Any) -> Any:
     """A plain number written for a setting means ``{value: number}``."""
     if isinstance(data, (int, float)) and not isinstance(data, bool):
         return {"value": data}
+    if isinstance(data, str):  # YAML reads 1e3 (no decimal point) as text
+        try:
+            return {"value": float(data)}
+        except ValueError:
+            pass
     return data
 
 
