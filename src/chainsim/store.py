@@ -227,7 +227,7 @@ def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path, read_only: bool
         con.execute("INSERT OR IGNORE INTO chainsim_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         con.commit()
     except BaseException:
-        con.rollback()
+        _rollback(con)
         raise
 
 
@@ -330,7 +330,7 @@ class ResultStore:
                     _insert(con, table, run_id, frame)
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
         return run_id
 
@@ -348,7 +348,7 @@ class ResultStore:
                 _delete(con, run_id)
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
         return found
 
@@ -377,6 +377,17 @@ class ResultStore:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _rollback(con: "duckdb.DuckDBPyConnection") -> None:
+    """Roll back the open transaction, if there still is one: a commit that failed (a full
+    disk) has already ended it, and its error, not the rollback's, is the one to report."""
+    import duckdb
+
+    try:
+        con.rollback()
+    except duckdb.Error:
+        pass
 
 
 def _is_lock_conflict(exc: Exception) -> bool:
