@@ -64,6 +64,22 @@ def _chain_output(value: float) -> float:
 ChainOutputYi = Annotated[float, BeforeValidator(_money), AfterValidator(_chain_output)]
 """A chain's annual output in 亿元/year, within [MIN_OUTPUT_YI, MAX_OUTPUT_YI]."""
 
+MAX_TARGET_YI = 1_000_000.0
+"""Largest target, 亿元/year (100万亿元, about China's annual GDP): a target is only compared
+with the simulated output, so an out-of-reach target is allowed but not an overflowing one."""
+
+
+def _target(value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"must be greater than 0 (an annual output in 亿元), got {value:g}")
+    if not MIN_OUTPUT_YI <= value <= MAX_TARGET_YI:
+        raise ValueError(f"{value:g}亿元 is outside the supported range of a target, {MIN_OUTPUT_YI:g} to "
+                         f"{MAX_TARGET_YI:g}亿元 (100万元 to 100万亿元)")
+    return value
+
+
+TargetYi = Annotated[float, BeforeValidator(_money), AfterValidator(_target)]
+
 YEARS = (1900, 2200)
 """The calendar years a scenario may name."""
 
@@ -160,7 +176,7 @@ class AmountYi(Sourced):
 class Target(Strict):
     """A chain's target: annual output of ``value`` 亿元 in ``year``."""
 
-    value_yi: ChainOutputYi = Field(alias="value", description="Target annual output, 亿元/year (0.01 to 10000).")
+    value_yi: TargetYi = Field(alias="value", description="Target annual output, 亿元/year (0.01 to 1000000).")
     year: int = Field(ge=1900, le=2200, description="Calendar year the target is for.")
     figure: str | None = Field(None, description="Reported figure stating the target.")
     provenance: Provenance = "reported"
