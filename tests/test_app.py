@@ -161,7 +161,7 @@ def test_uploaded_yaml_is_never_executed(app: AppTest, tmp_path: Path) -> None:
     marker = tmp_path / "executed"
     evil = f'id: !!python/object/apply:os.system ["touch {marker}"]\n'
     upload(app, "evil.yaml", evil.encode("utf-8"))
-    assert re.match(r"evil\.yaml:1: \(file\): YAML error: tag not allowed", code_text(app))
+    assert re.match(r"evil\.yaml:1: id: tag not allowed", code_text(app))
     assert not marker.exists()
 
 

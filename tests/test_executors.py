@@ -151,4 +151,6 @@ def test_killing_a_dask_worker_midway_gives_the_serial_result_or_a_clean_failure
     else:  # a clean failure: a short message, no traceback, nothing stored
         assert run.returncode in (1, 2) and "Traceback" not in err and err.strip(), err
         assert runs.empty
-    client.wait_for_workers(2, timeout=60)  # the nanny restarted the killed worker
+    # No wait for the nanny to restart the killed worker: how fast a daemon restarts is not
+    # chainsim's behaviour, and on a loaded machine it once took over 60 s. This test is the
+    # module's last user of the cluster, which the fixture closes whatever its state.

@@ -175,7 +175,7 @@ def test_python_object_tag_is_refused_and_not_executed(tmp_path: Path) -> None:
         f"county: !!python/object/apply:os.system [\"touch {marker}\"]",
     )
     path = write(tmp_path, "exploit.yaml", text)
-    problem = find(rejected(tmp_path, path), file=path, field="(file)")
+    problem = find(rejected(tmp_path, path), file=path, field="county")
     assert not marker.exists()
     assert problem.line == line_of(text, "python/object")
     assert "tag not allowed" in problem.message
@@ -184,7 +184,7 @@ def test_python_object_tag_is_refused_and_not_executed(tmp_path: Path) -> None:
 def test_python_name_tag_is_refused(tmp_path: Path) -> None:
     text = tiny_with("county: {name_zh: 测试县, name_en: Test County}", "county: !!python/name:os.system")
     path = write(tmp_path, "name_tag.yaml", text)
-    problem = find(rejected(tmp_path, path), file=path, field="(file)")
+    problem = find(rejected(tmp_path, path), file=path, field="county")
     assert problem.line == line_of(text, "python/name")
     assert "tag not allowed" in problem.message
 

@@ -18,7 +18,7 @@ import json
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .catalogue import COUNTY_LEVERS, LEVERS, PARAMETERS
 from .units import MoneyError, parse_money
@@ -44,19 +44,62 @@ MoneyYi = Annotated[float, BeforeValidator(_money)]
 
 PositiveMoneyYi = Annotated[float, BeforeValidator(_money), Field(gt=0)]
 
+MIN_OUTPUT_YI = 0.01
+"""Smallest annual output (base or target) of a chain, 亿元/year: 100万元."""
+
+MAX_OUTPUT_YI = 10_000.0
+"""Largest annual output (base or target) of a chain, 亿元/year: 1万亿元, above any county's
+chain; larger values would make the engines track more than 100,000 enterprises."""
+
+
+def _chain_output(value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"must be greater than 0 (an annual output in 亿元), got {value:g}")
+    if not MIN_OUTPUT_YI <= value <= MAX_OUTPUT_YI:
+        raise ValueError(f"{value:g}亿元 is outside the supported range of a chain's annual output, "
+                         f"{MIN_OUTPUT_YI:g} to {MAX_OUTPUT_YI:g}亿元 (100万元 to 1万亿元)")
+    return value
+
+
+ChainOutputYi = Annotated[float, BeforeValidator(_money), AfterValidator(_chain_output)]
+"""A chain's annual output in 亿元/year, within [MIN_OUTPUT_YI, MAX_OUTPUT_YI]."""
+
+MAX_TARGET_YI = 1_000_000.0
+"""Largest target, 亿元/year (100万亿元, about China's annual GDP): a target is only compared
+with the simulated output, so an out-of-reach target is allowed but not an overflowing one."""
+
+
+def _target(value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"must be greater than 0 (an annual output in 亿元), got {value:g}")
+    if not MIN_OUTPUT_YI <= value <= MAX_TARGET_YI:
+        raise ValueError(f"{value:g}亿元 is outside the supported range of a target, {MIN_OUTPUT_YI:g} to "
+                         f"{MAX_TARGET_YI:g}亿元 (100万元 to 100万亿元)")
+    return value
+
+
+TargetYi = Annotated[float, BeforeValidator(_money), AfterValidator(_target)]
+
+YEARS = (1900, 2200)
+"""The calendar years a scenario may name."""
+
 
 def _year_month(value: Any) -> str:
+    low, high = YEARS
     if isinstance(value, _dt.date):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2200:
-        return f"{value:04d}-01"
-    if isinstance(value, str):
-        parts = value.strip().split("-")
-        if len(parts) in (2, 3) and parts[0].isdigit() and parts[1].isdigit():
-            year, month = int(parts[0]), int(parts[1])
-            if 1900 <= year <= 2200 and 1 <= month <= 12:
-                return f"{year:04d}-{month:02d}"
-    raise ValueError(f"expected a month as YYYY-MM (e.g. 2022-01), got {value!r}")
+        year, month = value.year, value.month
+    elif isinstance(value, int) and not isinstance(value, bool):
+        year, month = value, 1
+    else:
+        parts = value.strip().split("-") if isinstance(value, str) else []
+        if not (len(parts) in (2, 3) and parts[0].isdigit() and parts[1].isdigit()):
+            raise ValueError(f"expected a month as YYYY-MM (e.g. 2022-01), got {value!r}")
+        year, month = int(parts[0]), int(parts[1])
+    if not low <= year <= high:
+        raise ValueError(f"year {year} is outside the supported range {low}–{high} (got {value!r})")
+    if not 1 <= month <= 12:
+        raise ValueError(f"month {month} is not a month of the year, 01–12 (got {value!r})")
+    return f"{year:04d}-{month:02d}"
 
 
 YearMonth = Annotated[str, BeforeValidator(_year_month)]
@@ -88,6 +131,11 @@ def _number_means_value(cls: type, data: Any) -> Any:
     """A plain number written for a setting means ``{value: number}``."""
     if isinstance(data, (int, float)) and not isinstance(data, bool):
         return {"value": data}
+    if isinstance(data, str):  # YAML reads 1e3 (no decimal point) as text
+        try:
+            return {"value": float(data)}
+        except ValueError:
+            pass
     return data
 
 
@@ -120,15 +168,15 @@ class Sourced(Strict):
 
 
 class AmountYi(Sourced):
-    """An amount of money in 亿元 with its provenance."""
+    """A chain's annual output in 亿元/year with its provenance (within MIN_OUTPUT_YI..MAX_OUTPUT_YI)."""
 
-    value_yi: PositiveMoneyYi = Field(alias="value", description="Amount in 亿元 (> 0).")
+    value_yi: ChainOutputYi = Field(alias="value", description="Annual output in 亿元/year (0.01 to 10000).")
 
 
 class Target(Strict):
     """A chain's target: annual output of ``value`` 亿元 in ``year``."""
 
-    value_yi: PositiveMoneyYi = Field(alias="value", description="Target annual output, 亿元 (> 0).")
+    value_yi: TargetYi = Field(alias="value", description="Target annual output, 亿元/year (0.01 to 1000000).")
     year: int = Field(ge=1900, le=2200, description="Calendar year the target is for.")
     figure: str | None = Field(None, description="Reported figure stating the target.")
     provenance: Provenance = "reported"
@@ -150,7 +198,7 @@ class Leader(Strict):
     """A named leader enterprise (链主) with, optionally, its output at the start (亿元/year)."""
 
     name: str = Field(min_length=1)
-    output_yi: PositiveMoneyYi | None = Field(None, description="Its annual output at the start, 亿元/year.")
+    output_yi: ChainOutputYi | None = Field(None, description="Its annual output at the start, 亿元/year (0.01 to 10000).")
     provenance: Provenance = "assumed"
     figure: str | None = None
     note: str = ""
@@ -169,13 +217,14 @@ class Chain(Strict):
     name_en: str = Field(min_length=1)
     base_output: AmountYi = Field(description="Annual output at the start, 亿元/year.")
     targets: list[Target] = Field(min_length=1)
-    segments: list[str] = Field(min_length=1, description="Segments (环节) of the chain.")
+    segments: list[str] = Field(min_length=1, max_length=50, description="Segments (环节) of the chain (at most 50).")
     segments_filled: int = Field(ge=0, description="How many segments are present at the start.")
-    leaders: list[Leader] = Field(default_factory=list,
-                                  description="Leader enterprises (链主): names, or {name, output_yi} to state their size.")
+    leaders: list[Leader] = Field(default_factory=list, max_length=100,
+                                  description="Leader enterprises (链主): names, or {name, output_yi} to state their "
+                                              "size (at most 100).")
     enterprises: int | None = Field(None, ge=1, le=100_000, description="Initial enterprise count; derived if absent.")
     output_intensity: Intensity | None = None
-    attraction_weight: float | None = Field(None, gt=0, description="Relative share of leads; default ∝ base output.")
+    attraction_weight: float | None = Field(None, gt=0, le=1e6, description="Relative share of leads; default ∝ base output.")
     priority: bool = Field(False, description="A priority chain under the chain-chief system (链长制).")
     in_park: bool = Field(True, description="Produces inside the county's industrial parks.")
     type: Literal["manufacturing", "tourism_services", "agri_food", "logistics"] = Field(
@@ -274,7 +323,7 @@ class ParameterSetting(Sourced):
     low: float | None = None
     high: float | None = None
     mode: float | None = None
-    sd: float | None = Field(None, gt=0)
+    sd: float | None = Field(None, gt=0, le=1e6)
 
     _plain_number = model_validator(mode="before")(classmethod(_number_means_value))
 
@@ -295,6 +344,8 @@ class ParameterSetting(Sourced):
                 raise ValueError(f"a {self.dist} distribution needs value (its mean or median) and sd")
             if self.dist == "lognormal" and self.value <= 0:
                 raise ValueError("a lognormal distribution needs value > 0 (its median)")
+            if self.dist == "lognormal" and self.sd > 5:
+                raise ValueError(f"a lognormal's sd is on the log scale: at most 5, got {self.sd:g}")
         return self
 
     @property
@@ -329,7 +380,7 @@ class Moment(Strict):
     chains: list[str] | Literal["all", "in_park"] = "all"
     size_min_yi: MoneyYi | None = Field(None, description="Count only projects of at least this size, 亿元.")
     size_max_yi: MoneyYi | None = Field(None, description="Count only projects below this size, 亿元.")
-    scale: float = Field(1.0, gt=0, description="Multiply the reported value by this before comparing.")
+    scale: float = Field(1.0, gt=0, le=1e6, description="Multiply the reported value by this before comparing.")
 
     @model_validator(mode="after")
     def _period_ordered(self) -> "Moment":
@@ -440,7 +491,7 @@ class Scenario(Strict):
     title: str = ""
     county: County
     calendar: Calendar
-    chains: list[Chain] = Field(min_length=1)
+    chains: list[Chain] = Field(min_length=1, max_length=50, description="At most 50: a county names a handful.")
     policy: Policy = Field(default_factory=Policy)
     parameters: dict[str, ParameterSetting] = Field(default_factory=dict)
     calibration: Calibration = Field(default_factory=Calibration)

@@ -227,7 +227,7 @@ def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path, read_only: bool
         con.execute("INSERT OR IGNORE INTO chainsim_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         con.commit()
     except BaseException:
-        con.rollback()
+        _rollback(con)
         raise
 
 
@@ -252,9 +252,16 @@ class ResultStore:
 
     @contextmanager
     def _connection(self) -> Iterator["duckdb.DuckDBPyConnection"]:
+        import duckdb
+
         con = self._connect()
         try:
             yield con
+        except duckdb.Error as exc:
+            problem = _damage(self.path, exc)
+            if problem is None:
+                raise
+            raise problem from None
         finally:
             con.close()
 
@@ -266,6 +273,8 @@ class ResultStore:
         delay = _FIRST_DELAY_S
         while True:
             try:
+                if not _locked_by_another_process(self.path):
+                    _check_wal(self.path)  # only a leftover log: a live writer's log is its own
                 return duckdb.connect(str(self.path), read_only=self.read_only)
             except duckdb.IOException as exc:
                 if not _is_lock_conflict(exc):
@@ -321,7 +330,7 @@ class ResultStore:
                     _insert(con, table, run_id, frame)
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
         return run_id
 
@@ -339,7 +348,7 @@ class ResultStore:
                 _delete(con, run_id)
                 con.commit()
             except BaseException:
-                con.rollback()
+                _rollback(con)
                 raise
         return found
 
@@ -370,13 +379,93 @@ class ResultStore:
 # ---------------------------------------------------------------------- helpers
 
 
+def _rollback(con: "duckdb.DuckDBPyConnection") -> None:
+    """Roll back the open transaction, if there still is one: a commit that failed (a full
+    disk) has already ended it, and its error, not the rollback's, is the one to report."""
+    import duckdb
+
+    try:
+        con.rollback()
+    except duckdb.Error:
+        pass
+
+
 def _is_lock_conflict(exc: Exception) -> bool:
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
+WAL_MAGIC = b"d\x00b"
+"""How a DuckDB write-ahead log begins: field 100 (the entry type) = 98 (the WAL version entry)."""
+
+
+def wal_path(path: Path) -> Path:
+    """The write-ahead log DuckDB keeps beside a database file."""
+    return path.with_name(path.name + ".wal")
+
+
+def _check_wal(path: Path) -> None:
+    """Refuse a store whose leftover ``.wal`` is not a DuckDB log.
+
+    DuckDB replays a store's write-ahead log when it opens the file and deletes a log it
+    cannot read, without a word. A real log left by a process that was killed holds
+    committed runs, so it is replayed; anything else beside the store (a damaged or foreign
+    file) is never deleted: ``InputError`` names it and says what to do.
+    """
+    wal = wal_path(path)
+    try:
+        with wal.open("rb") as f:
+            head = f.read(len(WAL_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot read the store's log {wal}: {exc.strerror}") from None
+    if head and head != WAL_MAGIC:
+        raise InputError(f"{wal} beside the store {path} is not a DuckDB write-ahead log (damaged, or another "
+                         f"program's file); chainsim will not let DuckDB discard it. Move it aside "
+                         f"(mv {wal} {wal}.bad) and run again, or use --store another path")
+
+
+def _locked_by_another_process(path: Path) -> bool:
+    """Whether another process holds DuckDB's lock on the file (``F_GETLK``: asks, takes nothing)."""
+    import fcntl
+    import struct
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+        return struct.unpack("hhqqi4x", answer)[0] != fcntl.F_UNLCK
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _damage(path: Path, exc: Exception) -> InputError | None:
+    """An ``InputError`` saying what to do about a damaged store or a full disk, or None
+    when the DuckDB error is neither."""
+    text = str(exc)
+    if "No space left on device" in text or "Disk full" in text.lower():
+        return InputError(f"cannot write to the store {path}: the disk is full (no space left on device); the runs "
+                          f"already stored are kept. Free some space, or use --store on another disk")
+    if any(sign in text for sign in ("Corrupt database file", "Could not read enough bytes", "checksum",
+                                     "Failed to load metadata", "Serialization Error")):
+        detail = text.splitlines()[0][:200]
+        return InputError(f"the store {path} is damaged ({detail}); chainsim cannot read it. Move it aside "
+                          f"(mv {path} {path}.damaged) or delete it to start a new store, or use --store another "
+                          f"path")
+    return None
+
+
 def _unusable(path: Path, exc: Exception) -> InputError:
     text = str(exc)
+    damaged = _damage(path, exc)
+    if damaged is not None:
+        return damaged
     if "not a valid DuckDB database" in text:
         return InputError(f"{path} is not a DuckDB database (a chainsim results store); give another --store path")
     if "Is a directory" in text:

@@ -9,7 +9,9 @@ JSON instead; ``--out PATH`` writes the calibrated parameters as YAML a scenario
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 import unicodedata
 from pathlib import Path
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         _check_extendable(scenario, text, args.file)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
+            _write_whole(out, text)
         except OSError as exc:
             raise InputError(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
     if args.json:
@@ -76,12 +78,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all or nothing: into a temporary file beside it, renamed
+    over it once complete (a killed or failed write leaves the old file, never half a file)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _top_document(file: str) -> tuple[dict[str, Any], Any] | None:
-    from ..scenario import ScenarioError, parse_text
+    from ..scenario import ScenarioError, decode_text, parse_text, read_bounded
 
     try:
-        return parse_text(Path(file).read_text(encoding="utf-8-sig"), file)
-    except (OSError, UnicodeDecodeError, ScenarioError):
+        return parse_text(decode_text(read_bounded(file), file), file)
+    except ScenarioError:
         return None
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .common import emit_json
@@ -38,19 +41,50 @@ def run(args: argparse.Namespace) -> int:
             print(runs_as_text(runs, store.path))
         return 0
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot create the directory: {exc.strerror}") from None
-    written = store.export(out, args.format)
+    written = export_whole(store, out, args.format)
     n_runs = len(store.list_runs())
     if args.json:
         emit_json({"store": str(store.path), "runs": n_runs, "files": [str(p) for p in written]})
     else:
         print(f"exported {n_runs} run(s) from {store.path} to {out}: {', '.join(p.name for p in written)}")
     return 0
+
+
+def export_whole(store: Any, out: Path, fmt: str) -> list[Path]:
+    """Export every table into ``out``, all or nothing: the files are written into a
+    temporary folder beside ``out`` (``.NAME.XXXX.partial``) and moved into place only once
+    every one is complete, so a failure (a full disk, a signal) never leaves a partial export
+    under the name asked for. A new folder appears whole (one rename); into an existing
+    folder each file is replaced atomically. Returns the files in ``out``."""
+    from ..store import TABLES
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a directory")
+    targets = [out / f"{table}.{fmt}" for table in TABLES]
+    for target in targets:
+        if target.exists() and not target.is_file():
+            raise InputError(f"--out {out}: {target.name} there is not a regular file; move it away first")
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
+        umask = os.umask(0o022)
+        os.umask(umask)
+        partial.chmod(0o777 & ~umask)  # mkdtemp's folder is private; the export is an ordinary folder
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create a folder in {parent}: {exc.strerror}") from None
+    try:
+        written = store.export(partial, fmt)
+        if not out.exists():
+            os.rename(partial, out)
+        else:
+            for path in written:
+                os.replace(path, out / path.name)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot move the exported files into place: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return [out / path.name for path in written]
 
 
 def runs_as_records(runs: pd.DataFrame) -> list[dict[str, object]]:

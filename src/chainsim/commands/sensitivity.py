@@ -7,6 +7,8 @@ import unicodedata
 
 from typing import TYPE_CHECKING
 
+from ..errors import InputError
+
 from .common import add_executor_options, add_output_options, emit_json, execution, positive_int, seed_int
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis.sensitivity_analysis import sensitivity
     from ..scenario import load_scenario
 
+    check_design(args)
     scenario = load_scenario(args.file)
     levers = None if args.levers is None else [x.strip() for x in args.levers.split(",") if x.strip()]
     with execution(args, f"{args.method} {scenario.id}", unit="design point") as (executor, update):
@@ -53,6 +56,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_table(args.file, result)
     return 0
+
+
+def check_design(args: argparse.Namespace) -> None:
+    """Refuse a design SALib would run but not answer soundly: a Sobol' base sample must be a
+    power of 2 (its quasi-random sequence loses its balance otherwise) and Morris needs at
+    least 2 trajectories."""
+    if args.method == "sobol" and (args.base < 2 or args.base & (args.base - 1)):
+        lower = 1 << max(args.base.bit_length() - 1, 1)
+        raise InputError(f"--base {args.base}: the Sobol' base sample must be a power of 2 of at least 2 "
+                         f"(e.g. {lower} or {lower * 2})")
+    if args.method == "morris" and args.trajectories < 2:
+        raise InputError(f"--trajectories {args.trajectories}: Morris screening needs at least 2 trajectories")
 
 
 def _range(low: float, high: float, unit: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..errors import printable
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check scenario files; problems as FILE:LINE: field: message")
@@ -25,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             n_targets = sum(len(c.targets) for c in scenario.chains)
-            print(f"{name}: ok: {scenario.id} ({scenario.county.name_zh}), {len(scenario.chains)} chains, "
-                  f"{n_targets} targets, {scenario.calendar.start}..{scenario.calendar.horizon}")
+            print(printable(f"{name}: ok: {scenario.id} ({scenario.county.name_zh}), {len(scenario.chains)} chains, "
+                            f"{n_targets} targets, {scenario.calendar.start}..{scenario.calendar.horizon}"))
     for problem in problems:
         print(problem, file=sys.stderr)
     return 2 if problems else 0

@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from ..ensemble import EnsembleSummary, run_ensemble
-from ..scenario import Problem, Scenario, ScenarioError, load_scenario, scenario_from_yaml_text
+from ..scenario import Problem, Scenario, ScenarioError, decode_text, load_scenario, scenario_from_yaml_text
 from .settings import MAX_UPLOAD_BYTES
 
 
@@ -69,12 +69,7 @@ def _load_upload(digest: str, name: str, _data: bytes) -> Loaded:
         return Loaded(name, None, (str(Problem(name, None, "", f"file is {len(_data)} bytes; the limit is "
                                                                f"{MAX_UPLOAD_BYTES} bytes")),))
     try:
-        text = _data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = _data[: exc.start].count(b"\n") + 1
-        return Loaded(name, None, (str(Problem(name, line, "", "not UTF-8 text (binary data?)")),))
-    try:
-        return Loaded(name, scenario_from_yaml_text(text, name))
+        return Loaded(name, scenario_from_yaml_text(decode_text(_data, name), name))
     except ScenarioError as exc:
         return Loaded(name, None, tuple(str(p) for p in exc.problems))
 
