@@ -301,3 +301,10 @@ def test_a_link_with_lever_values_opens_that_setting(env: Path) -> None:
     now = [m.value for m in at.metric if m.label == t("metric_now", "zh")]
     sq = [m.value for m in at.metric if m.label == t("metric_sq", "zh")]
     assert now != sq
+
+
+def test_each_lever_shows_its_yearly_cost_and_the_page_the_cost_of_the_setting(env: Path) -> None:
+    at = start(page="results")
+    captions = [c.value for c in at.caption]
+    assert sum("年成本" in c for c in captions) >= len(__import__("chainsim.catalogue", fromlist=["LEVERS"]).LEVERS)
+    assert any(c.startswith("本设置的杠杆年成本") for c in captions)

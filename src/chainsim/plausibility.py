@@ -45,7 +45,8 @@ def run_warnings(scenario: Scenario, summary: Any) -> list[dict[str, Any]]:
         g = growth_per_year(summary.target_output_yi[:, t], float(plan.base_output_yi[c]), years)
         share = float(np.mean(g > PLAUSIBLE_GROWTH_PER_YEAR))
         if share > GROWTH_WARNING_SHARE:
-            out.append({"chain": plan.chain_ids[c], "kind": "growth", "message": (
+            out.append({"chain": plan.chain_ids[c], "kind": "growth", "share": share, "from_year": start_year - 1,
+                        "to_year": int(plan.target_year[t]), "message": (
                 f"{plan.chain_ids[c]}: output grows faster than {PLAUSIBLE_GROWTH_PER_YEAR:.1%} a year (the fastest "
                 f"growth the seeds report, qs_2014h1_park_output_growth) from {start_year - 1} to "
                 f"{int(plan.target_year[t])} in {share:.0%} of replicates: faster than any growth the seeds report, so check what drives it (flagship projects, base output, output per 亿元)")})

@@ -39,9 +39,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "lever_bounds": ("范围 {low}–{high} {unit}；现状 {base}", "range {low}–{high} {unit}; status quo {base}"),
     "lever_source": ("依据：“{quote}”（{source}）", "Source: “{quote}” ({source})"),
     "lever_reference": ("参考{place}：“{quote}”（{source}）", "Reference from {place}: “{quote}” ({source})"),
-    "lever_scheduled": ("方案设定：{schedule}。滑块显示大部分时期的取值 {value}；移动滑块会改为全期统一值。",
-                        "The scenario sets: {schedule}. The slider shows the value for most months, {value}; "
-                        "moving it sets one constant value."),
+    "lever_scheduled": ("方案设定：{schedule}。滑块显示政策起始月 {start} 起的取值 {value}；移动滑块只改变 {start} 起的取值，"
+                        "此前（预热期和已报道月份）保持方案原样。",
+                        "The scenario sets: {schedule}. The slider shows the value from the policy start {start}, "
+                        "{value}; moving it changes the lever from {start} on only, never the warm-up or reported "
+                        "months."),
+    "lever_cost": ("年成本：现状取值 {cost:.3f} 亿元/年（每单位 {unit:g} 亿元/年，{prov}）",
+                   "Yearly cost: {cost:.3f}亿元/year at this value ({unit:g}亿元/year per unit, {prov})"),
+    "policy_cost": ("本设置的杠杆年成本 {now:.3f} 亿元/年，现状 {sq:.3f} 亿元/年（{diff:+.3f} 亿元/年；成本多为假设值，见“数据来源”页）。",
+                    "Yearly cost of this setting's levers: {now:.3f}亿元/year, status quo {sq:.3f}亿元/year "
+                    "({diff:+.3f}亿元/year; most costs are assumed, see Provenance)."),
+    "warn_growth": ("⚠ {chain}：{share:.0%} 的模拟中，产值从 {start} 年到 {year} 年的年均增速超过种子材料报道的最快增速"
+                    "（确山 2014 年上半年 22.5%），请核查其驱动因素（旗舰项目、基期产值、每亿元产出）。",
+                    "⚠ {chain}: in {share:.0%} of replicates output grows faster than the fastest growth the seeds "
+                    "report (確山, 22.5% in H1 2014) from {start} to {year}; check what drives it (flagship projects, "
+                    "base output, output per 亿元)."),
+    "warn_uncalibrated": ("⚠ 本方案没有经过校准的参数：未报道的数值都是目录默认值。",
+                          "⚠ No parameter of this scenario is calibrated: every unreported number is a catalogue default."),
+    "warn_unbounded": ("⚠ 本方案未给出用地和标准厂房，增长只受招商线索约束。",
+                       "⚠ This scenario states no land or factory space (resources): only leads bound its growth."),
     "apply": ("应用滑块设置", "Apply slider settings"),
     "computing": ("正在计算，请稍候…", "Computing…"),
     "computing_n": ("正在计算 {what}（{reps} 次重复模拟）…", "Computing {what} ({reps} replicates)…"),

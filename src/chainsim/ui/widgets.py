@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from ..catalogue import LEVERS, LeverSpec
+from ..costs import lever_cost_yi
 from ..figures import load_figures
 from ..report import lever_schedule_text
 from ..sources import cite, place_matches
@@ -23,7 +24,7 @@ from ..errors import InputError
 from ..scenario import Scenario
 from ..store import delete_setting, list_settings, save_setting
 from . import runs
-from .i18n import LANG_NAMES, LANGS, lever_description, lever_label, t, unit_label
+from .i18n import LANG_NAMES, LANGS, lever_description, lever_label, provenance_label, t, unit_label
 from .settings import (DEFAULT_SCENARIO, MAX_SAVED, MAX_UPLOAD_BYTES, default_reps, reps_choices, scenario_dir, scenario_files,
                        store_path)
 from .state import Saved, lever_key, status_quo_levers
@@ -182,6 +183,7 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
     sb.button(t("reset", lang), key="reset_levers", on_click=_reset, args=(base_hash,))
     base = status_quo_levers(scenario)
     st.session_state["_status_quo"] = base
+    land_plan = scenario.resources.land_supply_mu_per_year.value if scenario.resources else 0.0
     initial = {**base, **linked_levers()}
     values: dict[str, float] = {}
     with sb.form(key=f"levers_form_{base_hash[:12]}", border=False, enter_to_submit=False):
@@ -198,7 +200,11 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
                 st.caption(figure_citation(fig, scenario, lang))
             schedule = lever_schedule_text(scenario, name, lang)
             if schedule:
-                st.caption(t("lever_scheduled", lang, schedule=schedule, value=f"{base[name]:g}"))
+                st.caption(t("lever_scheduled", lang, schedule=schedule, value=f"{base[name]:g}",
+                             start=scenario.policy_start))
+            st.caption(t("lever_cost", lang, cost=float(lever_cost_yi(name, base[name], land_plan)),
+                         unit=spec.cost.per_unit_yi * (land_plan if name == "land_supply" else 1.0),
+                         prov=provenance_label(spec.cost.provenance, lang)))
         st.form_submit_button(t("apply", lang), type="primary", key="apply_levers", use_container_width=True)
     # the address carries the moved levers: a shareable link to this setting
     for name, value in values.items():

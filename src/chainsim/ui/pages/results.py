@@ -11,7 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from ...analysis import paired_difference_interval
+from ...costs import policy_cost_yi_per_year
 from ...ensemble import EnsembleSummary
+from ...plausibility import run_warnings
 from ...report import format_p, significant
 from ...scenario import Chain
 from .. import charts, runs, widgets
@@ -134,6 +136,15 @@ def _draw(state: AppState, sq: runs.Timed, now: runs.Timed, waited: float, targe
         timing = t("preview_caption", lang, reps=preview_of) + " · " + timing
     st.caption(t("run_caption", lang, county=county, title=scenario_title(scn.title or scn.id, lang), reps=state.reps,
                  seed=state.seed, timing=timing))
+    cost_now, cost_sq = policy_cost_yi_per_year(state.current), policy_cost_yi_per_year(scn)
+    st.caption(t("policy_cost", lang, now=cost_now, sq=cost_sq, diff=cost_now - cost_sq))
+    names = {c.id: chain_name(c, lang) for c in scn.chains}
+    for w in run_warnings(state.current, now.summary):
+        if w["kind"] == "growth":
+            st.warning(t("warn_growth", lang, chain=names[w["chain"]], share=w["share"], start=w["from_year"],
+                         year=w["to_year"]))
+        else:
+            st.warning(t(f"warn_{w['kind']}", lang))
     assumed = [chain_name(c, lang) for c in scn.chains if c.base_output.provenance == "assumed"]
     if assumed:
         st.caption(t("assumed_base", lang, names="、".join(assumed) if lang != "en" else ", ".join(assumed)))
