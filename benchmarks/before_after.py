@@ -44,6 +44,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t, "cpu_seconds": c}}))
 
 def export(ref: str, into: Path) -> Path:
     """The ``src``, ``scenarios`` and ``data`` folders of ``ref``, unpacked under ``into``."""
+    into.mkdir(parents=True, exist_ok=True)
     archive = into / "tree.tar"
     with archive.open("wb") as out:
         subprocess.run(["git", "archive", ref, "src", "scenarios", "data"], cwd=REPO, stdout=out, check=True)
@@ -66,11 +67,13 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--scenario", default="liancheng")
+    ap.add_argument("--after", default=None, help="a later commit to time instead of the working tree")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        old = export(args.ref, Path(tmp))
+        old = export(args.ref, Path(tmp) / "before")
+        new = export(args.after, Path(tmp) / "after") if args.after else REPO
         pairs = {"before": (old / "src", old / "scenarios" / f"{args.scenario}.yaml"),
-                 "now": (REPO / "src", REPO / "scenarios" / f"{args.scenario}.yaml")}
+                 "now": (new / "src", new / "scenarios" / f"{args.scenario}.yaml")}
         runs: dict[str, list[dict[str, float]]] = {k: [] for k in pairs}
         for _ in range(args.rounds):
             for name, (src, scen) in pairs.items():
@@ -82,7 +85,7 @@ def main() -> int:
         wall = statistics.median(r["seconds"] for r in runs[k])
         cpu = statistics.median(r["cpu_seconds"] for r in runs[k])
         med[k] = (wall, cpu)
-        print(f"  {k:<6} {args.ref if k == 'before' else 'working tree':<14} median wall {wall:.3f} s, "
+        print(f"  {k:<6} {args.ref if k == 'before' else (args.after or 'working tree'):<14} median wall {wall:.3f} s, "
               f"CPU {cpu:.3f} s per {args.reps} replicates")
     print(f"  ratio now / before: wall {med['now'][0] / med['before'][0]:.2f}, CPU {med['now'][1] / med['before'][1]:.2f}"
           " (CPU time is the steadier figure on a shared machine)")
