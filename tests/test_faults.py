@@ -64,11 +64,15 @@ def wait_until(condition, what: str) -> None:
 
 
 def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
+    """Child processes of ``pid``, whichever of its threads started them (a pool may be
+    started from a worker thread)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*") if Path(f"/proc/{pid}/task").is_dir() else []:
+        try:
+            out.extend(int(x) for x in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return out
 
 
 def cpu_seconds(pid: int) -> float:
@@ -282,7 +286,8 @@ def test_a_signal_during_run_leaves_whole_runs_only(tmp_path, sig, workers):
 def busy(proc: subprocess.Popen[str], workers: bool) -> bool:
     """Whether the command is past its imports and computing (its workers exist, or it has
     used a few seconds of CPU)."""
-    return proc.poll() is not None or (len(children(proc.pid)) >= 2 if workers else cpu_seconds(proc.pid) > 3.0)
+    return (proc.poll() is not None or cpu_seconds(proc.pid) > 3.0
+            or (workers and len(children(proc.pid)) >= 2))
 
 
 @pytest.mark.parametrize("command, sig, workers", [
@@ -292,7 +297,8 @@ def busy(proc: subprocess.Popen[str], workers: bool) -> bool:
         "sensitivity-SIGTERM-workers2"])
 def test_a_signal_during_calibrate_or_sensitivity_leaves_no_output_and_no_process(tmp_path, command, sig, workers):
     out = tmp_path / "calibrated.yaml"
-    args = [FLOWS, "--out", out] if command == "calibrate" else [TINY, "--reps", 400, "--trajectories", 40]
+    args = ([FLOWS, "--out", out, "--reps", 4000] if command == "calibrate"
+            else [TINY, "--reps", 400, "--trajectories", 40])
     extra = ["--workers", workers] if workers else []
     proc = start(command, *args, "--json", *extra, cwd=tmp_path)
     try:

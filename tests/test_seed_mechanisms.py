@@ -26,7 +26,7 @@ def signed_at_least(traj, size_yi: float) -> float:
 
 @pytest.mark.parametrize("engine,reps", [("fast", 400), ("mesa", 30)])
 def test_flagship_leads_bring_projects_a_lognormal_around_7yi_never_would(engine, reps) -> None:
-    tiny = load_scenario(TINY).with_parameters(lead_rate=0.0)  # flagship leads only
+    tiny = load_scenario(TINY).with_parameters(lead_rate=0.0, leader_leads_per_10yi=0.0)  # flagship leads only
     none = run_scenario(tiny.with_parameters(flagship_leads_per_year=0.0), reps=reps, seed=5, engine=engine)
     some = run_scenario(tiny.with_parameters(flagship_leads_per_year=3.0), reps=reps, seed=5, engine=engine)
     assert signed_at_least(none.trajectories, 1.0) == 0.0
@@ -38,7 +38,7 @@ def test_flagship_leads_bring_projects_a_lognormal_around_7yi_never_would(engine
 def test_attraction_effort_does_not_raise_flagship_arrivals() -> None:
     rate = mech.flagship_intensity(0.2, np.array([0.5, 0.5]), 0.5, 0.5, 0.6)
     assert rate == pytest.approx(np.array([0.2 / 24, 0.2 / 24]))
-    tiny = load_scenario(TINY).with_parameters(flagship_leads_per_year=3.0, lead_rate=0.0)
+    tiny = load_scenario(TINY).with_parameters(flagship_leads_per_year=3.0, lead_rate=0.0, leader_leads_per_10yi=0.0)
     base = run_scenario(tiny, reps=300, seed=9).trajectories
     pushed = run_scenario(tiny.with_levers(attraction_effort=3.0), reps=300, seed=9).trajectories
     assert base.metric("leads_new").sum() == pytest.approx(pushed.metric("leads_new").sum(), rel=0.1)
