@@ -125,7 +125,10 @@ def test_with_parameters_returns_a_new_scenario_with_fixed_values(liancheng: Sce
     assert fixed.parameters["sign_prob"].provenance == liancheng.parameters["sign_prob"].provenance
     assert fixed.parameters["exit_per_year"].value == 0.05
     assert liancheng.parameters["sign_prob"].dist == "uniform"
-    assert "exit_per_year" not in liancheng.parameters
+    # a fixed parameter is no longer drawn from the posterior; the other columns are
+    assert "exit_per_year" in liancheng.posterior.parameters and "sign_prob" in liancheng.posterior.parameters
+    assert "exit_per_year" not in fixed.posterior.parameters and "sign_prob" not in fixed.posterior.parameters
+    assert len(fixed.posterior.parameters) == len(liancheng.posterior.parameters) - 2
 
 
 def test_with_parameters_rejects_unknown_names(tiny: Scenario) -> None:

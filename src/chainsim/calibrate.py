@@ -1,11 +1,12 @@
-"""Calibrate a scenario's free parameters to the reported figures it names.
+"""Calibrate a scenario's uncertain parameters to the reported figures it names.
 
-Core functions: ``calibrate(scenario, reps, seed, ...) -> CalibrationResult`` and
-``fit_table(scenario, reps, seed) -> DataFrame`` (reported vs simulated at the scenario's
-current parameters, for the app). The pieces live in ``chainsim.calibration``:
-``moments`` (the simulated statistic of each figure), ``fit`` (simulated method of
-moments on common random numbers, intervals, identifiability) and ``report`` (the
-result, its JSON and its YAML). See docs/calibration.md for the method and its choices.
+Core functions: ``calibrate(scenario, ...) -> CalibrationResult`` (the posterior, by ABC on a
+reference table) and ``fit_table(scenario, reps, seed) -> DataFrame`` (reported vs simulated
+as the scenario stands: from its posterior when it has one, for the app). The pieces live in
+``chainsim.calibration``: ``moments`` (the simulated statistic of each figure), ``abc``
+(prior, reference table, rejection and regression adjustment), ``check`` (the coverage
+check) and ``report`` (the result, its JSON and its YAML). See docs/calibration.md for the
+method and its choices.
 """
 
 from __future__ import annotations
@@ -18,50 +19,75 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .calibration.fit import (
-    FreeSpace,
-    MomentEvaluator,
-    fit_moments,
-    flat_directions,
-    identified,
-    intervals,
-    local_uncertainty,
+from .calibration.abc import (
+    PosteriorSample,
+    Prior,
+    ReferenceTable,
+    abc_posterior,
+    observation_noise,
+    parameter_bounds,
+    parameter_unit,
+    reference_table,
+    resample,
 )
 from .calibration.moments import calibration_problems, moment_specs, simulate_moments
-from .calibration.report import CalibrationResult, fit_frame, parameter_frame
-from .scenario import Scenario
+from .calibration.report import IDENTIFIED_NARROWING, PARAMETER_COLUMNS, CalibrationResult, fit_frame
+from .schema import Posterior, Scenario
 
-__all__ = ["CALIBRATION_REPS", "CalibrationResult", "calibrate", "calibration_problems", "fit_table"]
+__all__ = ["CALIBRATION_REPS", "REFERENCE_ROWS", "CalibrationResult", "calibrate", "calibration_problems",
+           "fit_table", "posterior_scenario"]
 
-CALIBRATION_REPS = 400
-"""Default replicates per evaluation of the loss: the simulated mean of a count near 50
-is then within about ±0.7 of its expectation, far inside the figures' own spread (±7)."""
+REFERENCE_ROWS = 20_000
+"""Default size of the reference table: prior draws, one simulated replicate each."""
+
+ACCEPT_SHARE = 0.02
+"""Share of the reference table kept as the nearest to the reported figures (at least 200)."""
+
+POSTERIOR_DRAWS = 500
+"""Equally weighted posterior draws written to the calibrated file."""
+
+CALIBRATION_REPS = 1000
+"""Replicates of the posterior predictive behind the fit table (reported vs simulated)."""
+
+
+def method_text(rows: int, accept: int) -> str:
+    return (f"ABC on a reference table of {rows} prior draws: the {accept} nearest to the reported figures "
+            "(scaled √/log statistics, Epanechnikov weights), local-linear regression adjustment")
 
 
 def fit_table(scenario: Scenario, reps: int = 500, seed: int | None = None,
               reported: Mapping[str, float] | None = None, executor: Any = None) -> pd.DataFrame:
-    """Reported vs simulated at the scenario's current parameters (drawn as the scenario
-    says), one row per calibration target and holdout figure; see ``fit_frame`` for the
-    columns (holdout rows flagged). Raises ``ValueError`` if the scenario names no
-    usable figures."""
+    """Reported vs simulated as the scenario stands (its posterior or distributions drawn per
+    group of replicates, each figure's measurement error added), one row per calibration
+    target and holdout figure; see ``fit_frame`` for the columns (holdout rows flagged).
+    Raises ``ValueError`` if the scenario names no usable figures."""
     specs = moment_specs(scenario, reported)
     seed = scenario.ensemble.seed if seed is None else seed
-    return fit_frame(specs, simulate_moments(scenario, specs, reps, seed, None, executor))
+    sims = simulate_moments(scenario, specs, reps, seed, None, executor)
+    noise = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x6E6F6973,)))
+    return fit_frame(specs, observation_noise(specs, sims, noise))
 
 
-def calibrate(scenario: Scenario, reps: int = CALIBRATION_REPS, seed: int | None = None, executor: Any = None,
+def posterior_scenario(scenario: Scenario, names: tuple[str, ...], draws: np.ndarray, method: str,
+                       figures: list[str], holdout: list[str]) -> Scenario:
+    """The scenario with ``posterior:`` set to these draws (what ``extends:`` of the written file gives)."""
+    post = Posterior(method=method, figures=figures, holdout=holdout, parameters=list(names),
+                     draws=[[float(v) for v in row] for row in draws])
+    return scenario.model_copy(update={"posterior": post})
+
+
+def calibrate(scenario: Scenario, rows: int = REFERENCE_ROWS, seed: int | None = None, executor: Any = None,
               progress: Callable[[int, int], None] | None = None, reported: Mapping[str, float] | None = None,
-              n_explore: int | None = None, n_starts: int = 3, max_nfev: int = 15) -> CalibrationResult:
-    """Fit ``calibration.free`` to ``calibration.targets`` by the simulated method of moments.
+              accept: int | None = None, draws: int = POSTERIOR_DRAWS, reps: int = CALIBRATION_REPS,
+              table: ReferenceTable | None = None) -> CalibrationResult:
+    """The posterior of the scenario's uncertain parameters given its calibration targets.
 
-    Every evaluation simulates ``reps`` replicates from the same ``seed`` (default: the
-    scenario's), with the free parameters fixed at the candidate values and every other
-    uncertain parameter drawn as the scenario says; the run stops at the last moment month.
-    ``reported`` replaces figure values by id (counts, or 亿元, before ``scale``) — synthetic
-    data. ``executor`` runs the blocks (see ``chainsim.executors``); ``progress(done, total)``
-    is told after each simulation (total is an upper bound until the end).
-    ``n_explore`` (default 8 per free parameter) Latin-hypercube points seed ``n_starts``
-    local least-squares runs of at most ``max_nfev`` iterations.
+    A reference table of ``rows`` prior draws (``calibration.free`` ranges and the scenario's
+    distributions) is simulated once each through the last reported month; the ``accept``
+    rows (default 2%, at least 200) nearest the reported figures, regression-adjusted, are the
+    posterior (``chainsim.calibration.abc``); ``draws`` of them are kept. The fit table is the
+    posterior predictive of ``reps`` replicates, holdout figures included. ``reported``
+    replaces figure values by id (synthetic data). ``table`` reuses a table already built.
     Raises ``ValueError`` when the scenario has no targets or no free parameters.
     """
     problems = calibration_problems(scenario)
@@ -69,26 +95,44 @@ def calibrate(scenario: Scenario, reps: int = CALIBRATION_REPS, seed: int | None
         raise ValueError("; ".join(f"{'.'.join(map(str, p))}: {msg}" for p, msg in problems))
     specs = moment_specs(scenario, reported)
     seed = scenario.ensemble.seed if seed is None else seed
-    space = FreeSpace.of(scenario)
-    p = len(space.names)
-    n_explore = 8 * p if n_explore is None else n_explore
-    targets = np.array([not s.holdout for s in specs])
-    budget = 2 + n_explore + (n_starts + 1) * max_nfev * (p + 1) + 2 * p
-    ev = MomentEvaluator(scenario, specs, space, reps, seed, executor, progress, budget)
-    outcome = fit_moments(ev, targets, space.current(scenario), seed, n_explore, n_starts, max_nfev)
-    unc = local_uncertainty(ev, outcome.y, targets, outcome.scales)
-    lo, hi = intervals(space, outcome.y, unc)
-    estimate = space.from_unit(outcome.y)
-    ok = identified(unc)
-    fit = fit_frame(specs, ev(outcome.y))
+    steps = 3
+    if table is None:
+        table = reference_table(scenario, specs, rows, seed, executor,
+                                None if progress is None else lambda d, t: progress(d, t + steps))
+    rows = table.theta.shape[0]
+    accept = max(200, int(ACCEPT_SHARE * rows)) if accept is None else accept
+    observed = np.array([s.reported for s in specs])
+    sample = abc_posterior(table, observed, accept)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x706F7374,)))
+    kept = resample(sample, draws, rng)
+    method = method_text(rows, sample.accept)
+    fitted = posterior_scenario(scenario, table.prior.names, kept, method,
+                                [s.figure for s in specs if not s.holdout], [s.figure for s in specs if s.holdout])
+    fit = fit_table(fitted, reps, seed, reported, executor)
     if progress is not None:
-        progress(budget, budget)
+        progress(1, 1)
     return CalibrationResult(
-        scenario_id=scenario.id, scenario_hash=scenario.content_hash(), reps=reps, seed=seed, version=__version__,
-        date=_dt.date.today().isoformat(),
-        parameters=parameter_frame(space.names, estimate, lo, hi, ok, space.low, space.high, space.log),
-        fit=fit, flat_directions=tuple(flat_directions(unc, space.names)), x=estimate, fun=outcome.loss,
-        success=outcome.success, message=outcome.message, nfev=ev.nfev,
-        uninformative=tuple(s.figure for s, row in zip([s for s in specs if not s.holdout], unc.jacobian)
-                            if not np.any(row)),
-    )
+        scenario_id=scenario.id, scenario_hash=scenario.content_hash(), rows=rows, accept=sample.accept, reps=reps,
+        seed=seed, version=__version__, date=_dt.date.today().isoformat(), method=method,
+        parameters=parameter_frame(table.prior, sample, table.theta), fit=fit, names=table.prior.names, draws=kept)
+
+
+def parameter_frame(prior: Prior, sample: PosteriorSample, prior_theta: np.ndarray) -> pd.DataFrame:
+    """One row per uncertain parameter (see ``CalibrationResult.parameters``)."""
+    post = sample.quantiles((0.05, 0.5, 0.95))
+    pri = np.quantile(prior_theta, [0.05, 0.95], axis=0)
+    width = np.where(prior.log, np.log(pri[1] / np.maximum(pri[0], 1e-300)), pri[1] - pri[0])
+    post_width = np.where(prior.log, np.log(post[2] / np.maximum(post[0], 1e-300)), post[2] - post[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        narrowing = np.where(width > 0, 1.0 - post_width / width, 0.0)
+    rows = []
+    for k, name in enumerate(prior.names):
+        low, high = parameter_bounds(name)
+        rows.append({
+            "name": name, "estimate": float(post[1, k]), "lo": float(post[0, k]), "hi": float(post[2, k]),
+            "prior_lo": float(pri[0, k]), "prior_hi": float(pri[1, k]), "narrowing": float(narrowing[k]),
+            "identified": bool(narrowing[k] >= IDENTIFIED_NARROWING), "unit": parameter_unit(name),
+            "low": float(prior.low[k] if prior.free[k] else low), "high": float(prior.high[k] if prior.free[k] else high),
+            "free": bool(prior.free[k]),
+        })
+    return pd.DataFrame(rows, columns=PARAMETER_COLUMNS)

@@ -65,6 +65,16 @@ class ParameterSpec:
     description: str
     provenance: Provenance = "assumed"
     figure: str | None = None
+    plausible: tuple[float, float] | None = None
+
+    @property
+    def plausible_range(self) -> tuple[float, float]:
+        """The range an assumed value is varied over when nothing fits it (sensitivity, priors):
+        ``plausible`` when given, else half to twice the default, within the bounds."""
+        if self.plausible is not None:
+            return self.plausible
+        lo, hi = sorted((self.default * 0.5, self.default * 2.0))
+        return max(lo, self.low), min(hi, self.high)
 
 
 LEVERS: dict[str, LeverSpec] = {
@@ -146,6 +156,43 @@ LEVERS: dict[str, LeverSpec] = {
 }
 
 
+@dataclass(frozen=True)
+class ChainType:
+    """What kind of economy a chain is: multipliers on the manufacturing reference.
+
+    ``output_factor`` × output_intensity (output per 亿元 invested), ``build_factor`` × build
+    time, ``land_factor`` × land per 亿元 invested, ``firm_factor`` × the mean output of an
+    existing firm (which sets a chain's initial firm count). Manufacturing is 1 everywhere:
+    the calibrated parameters are the manufacturing ones. All assumed: the seeds report no
+    per-type ratios; ``note`` says what the numbers stand for.
+    """
+
+    name: str
+    label_zh: str
+    output_factor: float
+    build_factor: float
+    land_factor: float
+    firm_factor: float
+    note: str
+    provenance: Provenance = "assumed"
+
+
+CHAIN_TYPES: dict[str, ChainType] = {t.name: t for t in [
+    ChainType("manufacturing", "制造业", 1.0, 1.0, 1.0, 1.0,
+              "The reference: factories (显示屏, 锂电, 新材料, 精细化工, 建材, 门业); the calibrated parameters."),
+    ChainType("tourism_services", "文旅康养服务", 0.45, 0.7, 0.6, 0.3,
+              "Scenic areas, hotels, 康养 and training centres earn about half as much a year per 亿元 invested as "
+              "a factory, build faster, need less land per 亿元 (much of it scenic land outside the park) and are "
+              "run by many small firms."),
+    ChainType("agri_food", "农产品精深加工", 1.5, 0.6, 0.8, 0.4,
+              "Food processing (连城地瓜干) turns its capital over fast: cheap plants with high throughput, short "
+              "builds and many small processors."),
+    ChainType("logistics", "商贸物流", 0.6, 0.8, 1.5, 0.5,
+              "Warehouses and trade: modest output per 亿元, land-hungry per 亿元 invested."),
+]}
+"""Chain types with their multipliers (``Chain.type`` in a scenario; default manufacturing)."""
+
+
 PARAMETERS: dict[str, ParameterSpec] = {
     spec.name: spec
     for spec in [
@@ -200,9 +247,13 @@ PARAMETERS: dict[str, ParameterSpec] = {
         ParameterSpec("ramp_months", "months", 1.0, 60.0, 12.0,
                       "Time constant of the ramp-up to capacity: output = capacity × (1 − exp(−age/ramp))."),
         ParameterSpec("output_intensity", "亿元 output/year per 亿元 invested", 0.05, 10.0, 0.8,
-                      "Annual output at full capacity per 亿元 of project investment; chains may override."),
+                      "Annual output at full capacity per 亿元 of project investment (manufacturing; other chain "
+                      "types × their output factor); chains may override.", plausible=(0.3, 1.6)),
+        *(ParameterSpec(f"output_factor_{t.name}", "× output_intensity", 0.1, 5.0, t.output_factor,
+                        f"Output per 亿元 invested of a {t.name} chain ({t.label_zh}) relative to manufacturing. "
+                        + t.note) for t in CHAIN_TYPES.values() if t.name != "manufacturing"),
         ParameterSpec("growth_per_year", "1/year", -0.3, 0.5, 0.04,
-                      "Mean organic growth rate of existing enterprises' output."),
+                      "Mean organic growth rate of existing enterprises' output.", plausible=(-0.02, 0.10)),
         ParameterSpec("growth_sd_per_year", "1/sqrt(year)", 0.0, 1.0, 0.08,
                       "Volatility of an enterprise's output growth."),
         ParameterSpec("exit_per_year", "1/year", 0.0, 0.5, 0.02,
@@ -266,41 +317,6 @@ PARAMETERS: dict[str, ParameterSpec] = {
     ]
 }
 
-@dataclass(frozen=True)
-class ChainType:
-    """What kind of economy a chain is: multipliers on the manufacturing reference.
-
-    ``output_factor`` × output_intensity (output per 亿元 invested), ``build_factor`` × build
-    time, ``land_factor`` × land per 亿元 invested, ``firm_factor`` × the mean output of an
-    existing firm (which sets a chain's initial firm count). Manufacturing is 1 everywhere:
-    the calibrated parameters are the manufacturing ones. All assumed: the seeds report no
-    per-type ratios; ``note`` says what the numbers stand for.
-    """
-
-    name: str
-    label_zh: str
-    output_factor: float
-    build_factor: float
-    land_factor: float
-    firm_factor: float
-    note: str
-    provenance: Provenance = "assumed"
-
-
-CHAIN_TYPES: dict[str, ChainType] = {t.name: t for t in [
-    ChainType("manufacturing", "制造业", 1.0, 1.0, 1.0, 1.0,
-              "The reference: factories (显示屏, 锂电, 新材料, 精细化工, 建材, 门业); the calibrated parameters."),
-    ChainType("tourism_services", "文旅康养服务", 0.45, 0.7, 0.6, 0.3,
-              "Scenic areas, hotels, 康养 and training centres earn about half as much a year per 亿元 invested as "
-              "a factory, build faster, need less land per 亿元 (much of it scenic land outside the park) and are "
-              "run by many small firms."),
-    ChainType("agri_food", "农产品精深加工", 1.5, 0.6, 0.8, 0.4,
-              "Food processing (连城地瓜干) turns its capital over fast: cheap plants with high throughput, short "
-              "builds and many small processors."),
-    ChainType("logistics", "商贸物流", 0.6, 0.8, 1.5, 0.5,
-              "Warehouses and trade: modest output per 亿元, land-hungry per 亿元 invested."),
-]}
-"""Chain types with their multipliers (``Chain.type`` in a scenario; default manufacturing)."""
 
 COUNTY_LEVERS = ("land_supply", "standard_factory_wm2")
 """Levers that act on the county's shared resources (land, factory space), not on a chain."""

@@ -198,7 +198,17 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if code in (130, 143):
+        # interrupted: every finally has run (pools ended, partial files removed); leave now
+        # rather than let the interpreter's exit wait on threads a killed pool left behind
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from .memory import block_reps, check_memory
 from .prepare import Plan, make_plan
 from .records import Trajectories
 from .scenario import Scenario, month_label
+from .uncertainty import conditional_spread, effective_reps, group_design, replicate_parameters, uncertain_names
 
 Engine = Literal["fast", "mesa"]
 ENGINES: tuple[str, ...] = ("fast", "mesa")
@@ -104,7 +105,9 @@ def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
     sharing one stream (fast engine) or ``MESA_BLOCK_REPS`` replicates with a stream each
     (Mesa). How blocks are grouped into tasks changes nothing in the results.
     ``parameters`` (one value per replicate, length ``reps``) fixes parameter values
-    instead of drawing them (calibration).
+    instead of drawing them (calibration). Uncertain parameters (a posterior, or
+    distributions) are drawn per group of replicates here, not in the engines, so both
+    engines see the same values and a group's draw never depends on how work is cut.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -124,8 +127,20 @@ def make_tasks(scenario: Scenario, reps: int, seed: int, engine: str,
         blocks = range(first, min(first + blocks_per_task, n_blocks))
         reps_t = tuple(range(first * size, min((blocks[-1] + 1) * size, reps)))
         seeds = tuple(seq for b in blocks for seq in block_seeds[b])
-        tasks.append(Task(scenario, engine, seeds, reps_t, _slice(parameters, reps_t), size))
+        tasks.append(Task(scenario, engine, seeds, reps_t, _task_parameters(scenario, seed, reps_t, parameters), size))
     return tasks
+
+
+def _task_parameters(scenario: Scenario, seed: int, reps: tuple[int, ...],
+                     parameters: dict[str, np.ndarray] | None) -> dict[str, np.ndarray] | None:
+    """A task's per-replicate parameter values: the uncertain parameters' draws for its
+    replicates (``chainsim.uncertainty``), overridden by any values the caller fixes."""
+    drawn = replicate_parameters(scenario, seed, np.asarray(reps, dtype=np.int64))
+    fixed = _slice(parameters, reps)
+    if drawn is None:
+        return fixed
+    drawn.update(fixed or {})
+    return drawn
 
 
 def _slice(parameters: dict[str, np.ndarray] | None, reps: tuple[int, ...]) -> dict[str, np.ndarray] | None:
@@ -372,6 +387,7 @@ class EnsembleSummary:
             chains.append({
                 "chain": row.chain, "target_yi": float(row.target_yi), "target_year": int(row.target_year),
                 "p_reach": float(row.p_reach), "p_reach_ci": [float(row.p_reach_lo), float(row.p_reach_hi)],
+                "p_reach_spread": _spread(row),
                 "output_yi_p10": float(row.output_yi_p10), "output_yi_p50": float(row.output_yi_p50),
                 "output_yi_p90": float(row.output_yi_p90), "output_yi_mean": float(row.output_yi_mean),
                 "shortfall_yi_mean": float(row.shortfall_yi_mean),
@@ -380,6 +396,15 @@ class EnsembleSummary:
             })
         return {"scenario": self.scenario_id, "scenario_hash": self.scenario_hash, "reps": self.reps,
                 "seed": self.seed, "engine": self.engine, "version": self.version, "chains": chains}
+
+
+def _spread(row: Any) -> list[float]:
+    """A targets row's ``p_reach_spread``; a run stored before the field existed has none:
+    its spread is unknown, reported as the whole [0, 1]."""
+    lo, hi = getattr(row, "p_reach_spread_lo", np.nan), getattr(row, "p_reach_spread_hi", np.nan)
+    if pd.isna(lo) or pd.isna(hi):
+        return [0.0, 1.0]
+    return [float(lo), float(hi)]
 
 
 def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: int, engine: str) -> EnsembleSummary:
@@ -402,7 +427,10 @@ def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: in
     year_reached = np.concatenate([r[2] for r in per_rep])
     n = reached.shape[0]
     k = reached.sum(axis=0)
-    lo, hi = wilson_interval(k, n)
+    uncertain = bool(uncertain_names(scenario))
+    n_eff = effective_reps(reached, uncertain)
+    lo, hi = wilson_interval(k / n * n_eff, n_eff)  # type: ignore[arg-type]
+    spread_lo, spread_hi = conditional_spread(reached, group_design(scenario, seed, n) if uncertain else None)
     q = np.quantile(target_output, [0.1, 0.5, 0.9], axis=0)
     shortfall = np.maximum(plan.target_yi[None, :] - target_output, 0.0).mean(axis=0)
     horizon_hit = year_reached > 0
@@ -413,7 +441,8 @@ def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: in
         rows.append({
             "chain": plan.chain_ids[plan.target_chain[t]], "target_yi": float(plan.target_yi[t]),
             "target_year": int(plan.target_year[t]), "p_reach": float(k[t] / n), "p_reach_lo": float(lo[t]),
-            "p_reach_hi": float(hi[t]), "output_yi_p10": float(q[0, t]), "output_yi_p50": float(q[1, t]),
+            "p_reach_hi": float(hi[t]), "p_reach_spread_lo": float(spread_lo[t]),
+            "p_reach_spread_hi": float(spread_hi[t]), "output_yi_p10": float(q[0, t]), "output_yi_p50": float(q[1, t]),
             "output_yi_p90": float(q[2, t]), "output_yi_mean": float(target_output[:, t].mean()),
             "shortfall_yi_mean": float(shortfall[t]), "p_reach_by_horizon": float(horizon_hit[:, t].mean()),
             "year_reached_p50": median_year,

@@ -93,6 +93,9 @@ class SerialExecutor:
     def close(self) -> None:
         pass
 
+    def abort(self) -> None:
+        pass
+
 
 class ProcessExecutor:
     """Runs tasks on ``workers`` local processes (at most one per core, ``local_workers``);
@@ -127,6 +130,20 @@ class ProcessExecutor:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+    def abort(self) -> None:
+        """End the pool now (on Ctrl-C, SIGTERM or an error): cancel what is queued and kill the
+        workers instead of waiting for the tasks they are running."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(timeout=5)
 
 
 class DaskExecutor:
@@ -169,6 +186,10 @@ class DaskExecutor:
                 future.cancel()
 
     def close(self) -> None:
+        self.client.close()
+
+    def abort(self) -> None:
+        """On Ctrl-C, SIGTERM or an error: the tasks are cancelled by ``map``; just disconnect."""
         self.client.close()
 
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import mechanisms as mech
-from .prepare import Plan, chain_intensity, draw_parameters, make_plan, size_bin
+from .prepare import Plan, base_outputs, chain_intensity, draw_parameters, make_plan, size_bin
 from .records import INDEX, N_BINS, Trajectories, flow_index, new_record
 from .scenario import Scenario
 
@@ -190,24 +190,25 @@ def _standard_normal(rng: np.random.Generator, n: int) -> np.ndarray:
     return z[:n]
 
 
-def _founders(rng: np.random.Generator, plan: Plan, leader_output_share: np.ndarray
+def _founders(rng: np.random.Generator, plan: Plan, leader_output_share: np.ndarray, bases: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``mech.initial_enterprises`` for every replicate and chain of a block at once.
 
     Same law: the leaders (链主) share ``leader_output_share`` of the chain's base output by
     Dirichlet(1) weights, the other firms the rest by Dirichlet(1) weights in decreasing
     order; Dirichlet(1) weights are normalised standard exponentials (as numpy draws
-    them). Tiers do not depend on the draws and come from the mechanism itself. Returns
+    them). ``bases`` is each replicate's base output by chain, (R, C), 亿元/year (see
+    ``prepare.base_outputs``). Tiers do not depend on the draws and come from the mechanism itself. Returns
     the row (replicate × n_chains + chain), tier and output (亿元/year) of every founder,
     replicate by replicate.
     """
     R, C = leader_output_share.size, plan.n_chains
     rows, tiers, outputs = [], [], []
     for c in range(C):
-        base, n = float(plan.base_output_yi[c]), int(plan.n_enterprises[c])
+        base, n = bases[:, c], int(plan.n_enterprises[c])
         n_leaders = min(int(plan.n_leaders0[c]), n)
         others = n - n_leaders
-        _, tier = mech.initial_enterprises(np.random.default_rng(0), base, n, n_leaders, 0.5)
+        _, tier = mech.initial_enterprises(np.random.default_rng(0), float(plan.base_output_yi[c]), n, n_leaders, 0.5)
         out = np.empty((R, n))
         leader_total = base * (leader_output_share if others > 0 else np.ones(R)) if n_leaders else np.zeros(R)
         stated = plan.leader_outputs_yi[c]
@@ -219,7 +220,7 @@ def _founders(rng: np.random.Generator, plan: Plan, leader_output_share: np.ndar
             out[:, :n_leaders] = leader_total[:, None] * e / e.sum(axis=1, keepdims=True)
         if others:
             e = -np.sort(-rng.standard_exponential((R, others)), axis=1)
-            out[:, n_leaders:] = (base - leader_total)[:, None] * e / e.sum(axis=1, keepdims=True)
+            out[:, n_leaders:] = np.maximum(base - leader_total, 0.0)[:, None] * e / e.sum(axis=1, keepdims=True)
         rows.append(np.repeat(np.arange(R) * C + c, n).reshape(R, n))
         tiers.append(np.broadcast_to(tier, (R, n)))
         outputs.append(out)
@@ -348,6 +349,7 @@ class _Log:
         self.flat = record.reshape(-1)  # a view: (metric, month, row) flat indices
         _, self.months, R, C = record.shape
         self.rows = R * C
+        self.spent = np.zeros((self.months, self.rows))  # monthly changes of investment spending, 亿元/month
 
     def _at(self, metric: np.ndarray | int, month: np.ndarray, row: np.ndarray) -> np.ndarray:
         return (metric * self.months + month) * self.rows + row
@@ -393,6 +395,13 @@ class _Log:
                 self.add(flow_index(kind, "count", k), month, row[mine])
                 self.add(flow_index(kind, "value_yi", k), month, row[mine], size[mine])
 
+    def spend(self, start: np.ndarray, end: np.ndarray, row: np.ndarray, per_month: np.ndarray) -> None:
+        """Projects under construction from month ``start`` until ``end`` (exclusive; the horizon
+        or later: never) spending ``per_month`` 亿元 a month, as monthly changes summed by ``finish``."""
+        np.add.at(self.spent, (start, row), per_month)
+        gone = end < self.months
+        np.add.at(self.spent, (end[gone], row[gone]), -per_month[gone])
+
     def commissioned(self, month: np.ndarray, row: np.ndarray) -> None:
         done = month < self.months
         np.add.at(self.flat, self._at(INDEX["producing_new"], month[done], row[done]), _ONE)
@@ -400,6 +409,8 @@ class _Log:
     def finish(self) -> None:
         """Turn the stocks' monthly changes into stocks at the end of each month."""
         self.record[_STOCK_ROWS] = np.cumsum(self.record[_STOCK_ROWS], axis=1)  # exact: counts < 2^24
+        spending = np.maximum(np.cumsum(self.spent, axis=0), 0.0)  # float64: no drift from the differences
+        self.record[INDEX["investment_yi"]] = spending.reshape(self.record.shape[1:])
 
 
 class _Paths:
@@ -603,6 +614,7 @@ class _Paths:
         keep = _log_keep(p_done) + (0.0 if self.cum_stall is not None else _log_keep(self.p_stall[at]))
         F = _first_event(S, np.log1p(-v[0]), keep, T, self.cum_stall, row)
         log.stay(2, S, F, row)
+        log.spend(S, F, row, mech.investment_per_month(size, build))
         moved = np.flatnonzero(F < T)
         stall, pd_ = self.p_stall[self._at(F[moved], row[moved])], p_done[moved]
         out = mech.competing_outcome(v[1, moved] * (pd_ + (1.0 - pd_) * stall), pd_, stall)
@@ -660,7 +672,8 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     complete0 = plan.filled0.sum(1) / plan.n_segments
     growth_a, growth_b = _growth_exponent(p["growth_per_year"], p["growth_sd_per_year"])
 
-    key, tier, value = _founders(rng, plan, p["leader_output_share"])
+    bases = base_outputs(plan, p, R)  # (R, C) 亿元/year
+    key, tier, value = _founders(rng, plan, p["leader_output_share"], bases)
     leaves = _first_event(np.full(key.size, W - 1), np.log1p(-rng.random(key.size)), paths.keep_exit(key // C, value), T)
     ent = _Enterprises(key, tier, value, leaves, C, mech.ramp_fraction(np.arange(T)[:, None], p["ramp_months"]))
     by_tier = np.bincount(ent.key * _N_TIERS + ent.tier, minlength=RC * _N_TIERS).astype(np.float64)
@@ -675,7 +688,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
         if warm:
             ratio, complete = 1.0, complete0[None, :]
         else:
-            ratio = output.reshape(R, C) / plan.base_output_yi
+            ratio = output.reshape(R, C) / bases
             complete = completeness
         effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, plan.weight,
                                    lev["chain_chief_priority"][m], col["chain_chief_gain"], col["effort_half"])

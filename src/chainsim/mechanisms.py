@@ -269,6 +269,13 @@ def build_months(size_yi: ArrayLike, build_months_1yi: ArrayLike, build_size_ela
     return np.maximum(months * factor, 0.25)
 
 
+def investment_per_month(size_yi: ArrayLike, mean_build_months: ArrayLike) -> FloatArray:
+    """Fixed-asset investment a project under construction spends each month, 亿元/month: its
+    size spread evenly over its mean build time (確山 reports its zone's 固定資產投資 for a half
+    year, qs_2014h1_fai: the sum of this over the projects building in those months)."""
+    return np.asarray(size_yi, dtype=float) / np.asarray(mean_build_months, dtype=float)
+
+
 def completion_probability(mean_build_months: ArrayLike) -> FloatArray:
     """Monthly probability that a project under construction is completed."""
     return monthly_probability(1.0 / np.asarray(mean_build_months, dtype=float))
@@ -363,7 +370,7 @@ def initial_enterprises(rng: np.random.Generator, base_output_yi: float, n_enter
         tiers[:n_leaders] = LEADER
     if others:
         shares = np.sort(rng.dirichlet(np.ones(others)))[::-1]
-        outputs[n_leaders:] = (base_output_yi - leader_total) * shares
+        outputs[n_leaders:] = max(base_output_yi - leader_total, 0.0) * shares
         rank = np.arange(others) / others
         tiers[n_leaders:] = np.where(rank < 0.2, BACKBONE, np.where(rank < 0.6, GROWTH, SUPPLIER))
     return outputs, tiers

@@ -25,7 +25,7 @@ import mesa
 import numpy as np
 
 from . import mechanisms as mech
-from .prepare import Plan, chain_intensity, draw_parameters, make_plan, size_bin
+from .prepare import Plan, base_outputs, chain_intensity, draw_parameters, make_plan, size_bin
 from .records import INDEX, Trajectories, flow_index, new_record
 from .scenario import Scenario
 
@@ -167,6 +167,8 @@ class CountyModel(mesa.Model):
                                              self.p["macro_sd_per_year"])[0]
         """The county's random year effect on growth in each simulated year (1/year)."""
         self.intensity = chain_intensity(self.plan, params_arr)[0]
+        self.base_output_yi = base_outputs(self.plan, params_arr, 1)[0]
+        """Each chain's output at the start in this replicate, 亿元/year."""
         self.month = 0
         self.production_lags: list[int] = []
         """Months from signing to production of every project commissioned so far."""
@@ -179,7 +181,7 @@ class CountyModel(mesa.Model):
         self.record = new_record(plan.total_months, 1, plan.n_chains)
         for c in range(plan.n_chains):
             outputs, tiers = mech.initial_enterprises(
-                self.rng, float(plan.base_output_yi[c]), int(plan.n_enterprises[c]), int(plan.n_leaders0[c]),
+                self.rng, float(self.base_output_yi[c]), int(plan.n_enterprises[c]), int(plan.n_leaders0[c]),
                 self.p["leader_output_share"], plan.leader_outputs_yi[c])
             for out, tier in zip(outputs, tiers):
                 Enterprise(self, c, -1, int(tier), float(out), math.inf)
@@ -273,7 +275,7 @@ class CountyModel(mesa.Model):
         if self.in_warmup:
             ratio, complete = np.ones(plan.n_chains), plan.filled0.sum(1) / plan.n_segments
         else:
-            ratio, complete = self.chain_outputs() / plan.base_output_yi, self.completeness()
+            ratio, complete = self.chain_outputs() / self.base_output_yi, self.completeness()
         leaders = self.leader_outputs()  # constant in the warm-up (no growth, no new enterprises)
         effort = mech.chain_effort(plan.levers["attraction_effort"][m], plan.priority, plan.weight,
                                    plan.levers["chain_chief_priority"][m], p["chain_chief_gain"], p["effort_half"])
@@ -315,6 +317,9 @@ class CountyModel(mesa.Model):
         m, rec = self.month, self.record
         for project in self.agents_by_type.get(Project, []):
             rec[INDEX[_STOCK[project.stage]], m, 0, project.chain] += 1
+            if project.stage == mech.STARTED:
+                rec[INDEX["investment_yi"], m, 0, project.chain] += mech.investment_per_month(
+                    project.size_yi, project.build_months)
             if project.ready_month >= 0:
                 rec[INDEX["stock_waiting"], m, 0, project.chain] += 1
         for e in self.agents_by_type.get(Enterprise, []):

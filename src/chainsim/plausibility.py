@@ -19,13 +19,15 @@ from typing import Any
 import numpy as np
 
 from .catalogue import GROWTH_WARNING_SHARE, PLAUSIBLE_GROWTH_PER_YEAR
-from .prepare import make_plan
+from .prepare import base_output_name, make_plan
 from .schema import Scenario
+from .uncertainty import replicate_parameters
 
 
-def growth_per_year(output_yi: np.ndarray, base_yi: float, years: int) -> np.ndarray:
-    """Compound annual growth (1/year) from ``base_yi`` (the year before the start) to
-    ``output_yi`` (the annual output ``years`` years later)."""
+def growth_per_year(output_yi: np.ndarray, base_yi: float | np.ndarray, years: int) -> np.ndarray:
+    """Compound annual growth (1/year) from ``base_yi`` (the year before the start; one per
+    replicate when the base output is uncertain) to ``output_yi`` (the annual output ``years``
+    years later)."""
     ratio = np.maximum(np.asarray(output_yi, dtype=float), 0.0) / base_yi
     return ratio ** (1.0 / max(years, 1)) - 1.0
 
@@ -36,13 +38,15 @@ def run_warnings(scenario: Scenario, summary: Any) -> list[dict[str, Any]]:
     plan = make_plan(scenario)
     seen: set[int] = set()
     start_year = scenario.calendar.start_year
+    drawn = replicate_parameters(scenario, summary.seed, np.arange(summary.reps)) or {}
     for t in range(len(plan.target_yi)):
         c = int(plan.target_chain[t])
         if c in seen:
             continue
         seen.add(c)
         years = int(plan.target_year[t]) - start_year + 1
-        g = growth_per_year(summary.target_output_yi[:, t], float(plan.base_output_yi[c]), years)
+        base = drawn.get(base_output_name(plan.chain_ids[c]), float(plan.base_output_yi[c]))
+        g = growth_per_year(summary.target_output_yi[:, t], base, years)
         share = float(np.mean(g > PLAUSIBLE_GROWTH_PER_YEAR))
         if share > GROWTH_WARNING_SHARE:
             out.append({"chain": plan.chain_ids[c], "kind": "growth", "share": share, "from_year": start_year - 1,

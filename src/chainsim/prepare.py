@@ -19,6 +19,7 @@ import numpy as np
 from .catalogue import CHAIN_TYPES, LEVERS, PARAMETERS
 from .mechanisms import default_enterprise_count, draw_parameter
 from .scenario import SIZE_CLASS_EDGES_YI, Scenario, month_index
+from .schema import BASE_OUTPUT_PREFIX
 
 SIZE_BIN_EDGES_YI = (0.0, *SIZE_CLASS_EDGES_YI)
 """Lower edges (亿元) of the project size classes in which flows are recorded:
@@ -49,7 +50,7 @@ class Plan:
     target_chain: np.ndarray  # per target
     target_year: np.ndarray
     target_yi: np.ndarray
-    output_factor: np.ndarray  # per chain: chain type's multiplier on output_intensity
+    chain_types: tuple[str, ...]  # per chain: its type (catalogue.CHAIN_TYPES)
     build_factor: np.ndarray  # per chain: chain type's multiplier on build time
     land_factor: np.ndarray  # per chain: chain type's multiplier on land per 亿元 invested
     links: np.ndarray  # (n_chains, n_chains): links[j, c], coefficient of chain j's growth on chain c's leads
@@ -163,7 +164,7 @@ def make_plan(scenario: Scenario) -> Plan:
         target_chain=np.array([t[0] for t in targets], dtype=np.int64),
         target_year=np.array([t[1] for t in targets], dtype=np.int64),
         target_yi=np.array([t[2] for t in targets]),
-        output_factor=np.array([t.output_factor for t in types]),
+        chain_types=tuple(c.type for c in chains),
         build_factor=np.array([t.build_factor for t in types]),
         land_factor=np.array([t.land_factor for t in types]),
         links=links,
@@ -198,9 +199,27 @@ def draw_parameters(scenario: Scenario, rng: np.random.Generator, n: int) -> dic
 def chain_intensity(plan: Plan, params: dict[str, np.ndarray]) -> np.ndarray:
     """Output intensity per replicate and chain, (n_reps, n_chains): the chain's own value
     where the scenario gives one, else the ``output_intensity`` parameter × the chain
-    type's ``output_factor``."""
-    default = params["output_intensity"][:, None] * plan.output_factor[None, :]
+    type's output factor (the ``output_factor_<type>`` parameter; 1 for manufacturing)."""
+    ones = np.ones_like(params["output_intensity"])
+    factor = np.stack([params.get(f"output_factor_{t}", ones) for t in plan.chain_types], axis=1)
+    default = params["output_intensity"][:, None] * factor
     return np.where(np.isnan(plan.intensity)[None, :], default, plan.intensity[None, :])
+
+
+def base_output_name(chain_id: str) -> str:
+    """The parameter name of a chain's base output (``base_output.<chain id>``)."""
+    return BASE_OUTPUT_PREFIX + chain_id
+
+
+def base_outputs(plan: Plan, params: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """Base output per replicate and chain, (n, n_chains), 亿元/year: the scenario's value,
+    or the replicate's own where ``params`` has ``base_output.<chain id>``."""
+    out = np.tile(plan.base_output_yi, (n, 1))
+    for c, chain_id in enumerate(plan.chain_ids):
+        value = params.get(base_output_name(chain_id))
+        if value is not None:
+            out[:, c] = np.asarray(value, dtype=float)
+    return out
 
 
 def size_bin(size_yi: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ STATE_METRICS = (
     "land_lost_new",      # projects that went elsewhere this month for lack of land or factory space
     "land_used_mu",       # land taken by projects starting this month, 亩
     "factory_used_wm2",   # standard-factory space taken by projects starting this month, 万平方米
+    "investment_yi",      # fixed-asset investment spent this month by projects under construction, 亿元
 )
 FLOW_METRICS = tuple(f"{k}_{s}_b{b}" for k in FLOW_KINDS for s in ("count", "value_yi") for b in range(N_BINS))
 METRICS = STATE_METRICS + FLOW_METRICS

@@ -366,7 +366,7 @@ SIZE_CLASS_EDGES_YI = (1.0, 5.0, 10.0)
 
 Statistic = Literal[
     "signed_count", "signed_value_yi", "started_count", "started_value_yi",
-    "completed_count", "completed_value_yi", "output_yi",
+    "completed_count", "completed_value_yi", "output_yi", "output_growth", "investment_yi", "producing_count",
 ]
 
 
@@ -381,6 +381,10 @@ class Moment(Strict):
     size_min_yi: MoneyYi | None = Field(None, description="Count only projects of at least this size, 亿元.")
     size_max_yi: MoneyYi | None = Field(None, description="Count only projects below this size, 亿元.")
     scale: float = Field(1.0, gt=0, le=1e6, description="Multiply the reported value by this before comparing.")
+    error_rel: float = Field(0.0, ge=0, le=2, description=(
+        "How loosely the figure measures the statistic, as a relative (log-scale) standard deviation: a "
+        "five-year average standing for this year's level, a rounded or differently defined total. The fit "
+        "compares the reported value with the simulated statistic × exp(N(0, error_rel²))."))
 
     @model_validator(mode="after")
     def _period_ordered(self) -> "Moment":
@@ -410,8 +414,22 @@ class FreeParameter(Strict):
         return self
 
 
+BASE_OUTPUT_PREFIX = "base_output."
+"""A chain's base output as a parameter: ``base_output.<chain id>`` (亿元/year)."""
+
+
+def _known_or_chain_scoped(named: Any, kind: str) -> Any:
+    """Catalogue parameters, or ``base_output.<chain id>`` (checked against the chains later)."""
+    plain = {n: None for n in named if not str(n).startswith(BASE_OUTPUT_PREFIX)}
+    _known(plain, PARAMETERS, kind)
+    return named
+
+
 class Calibration(Strict):
-    """The reported figures this scenario is calibrated to, and which parameters are free."""
+    """The reported figures this scenario is calibrated to, and which parameters are free.
+
+    ``free`` maps a parameter to its prior range {low, high} (uniform, or log-uniform with
+    ``log: true``); a chain's base output is ``base_output.<chain id>`` in 亿元/year."""
 
     targets: list[Moment] = Field(default_factory=list)
     holdout: list[Moment] = Field(default_factory=list)
@@ -420,7 +438,68 @@ class Calibration(Strict):
     @field_validator("free")
     @classmethod
     def _known_parameters(cls, free: dict[str, FreeParameter]) -> dict[str, FreeParameter]:
-        return _known(free, PARAMETERS, "parameter")
+        return _known_or_chain_scoped(free, "parameter")
+
+
+class Posterior(Strict):
+    """Joint draws of the calibrated parameters from their posterior (``chainsim calibrate``).
+
+    ``parameters`` names the columns (catalogue parameters or ``base_output.<chain id>``),
+    each row of ``draws`` is one draw of all of them together. A run gives each group of
+    replicates one draw, so what the figures leave open is carried into P(target).
+    ``figures``/``holdout``: the figure ids fitted and held out; ``method``: how it was made.
+    """
+
+    method: str = Field(min_length=1)
+    figures: list[str] = Field(default_factory=list)
+    holdout: list[str] = Field(default_factory=list)
+    parameters: list[str] = Field(min_length=1, max_length=100)
+    draws: list[list[float]] = Field(min_length=1, max_length=2000)
+
+    @field_validator("parameters")
+    @classmethod
+    def _known_parameters(cls, names: list[str]) -> list[str]:
+        if len(set(names)) != len(names):
+            raise ValueError("a parameter is named twice")
+        return _known_or_chain_scoped(names, "parameter")
+
+    @model_validator(mode="after")
+    def _rows_complete(self) -> "Posterior":
+        width = len(self.parameters)
+        for k, row in enumerate(self.draws):
+            if len(row) != width:
+                raise ValueError(f"draw {k} has {len(row)} values for {width} parameters")
+            if not all(math.isfinite(v) for v in row):
+                raise ValueError(f"draw {k} holds a value that is not a finite number")
+        return self
+
+    def column(self, name: str) -> list[float]:
+        """Every draw's value of one parameter."""
+        k = self.parameters.index(name)
+        return [row[k] for row in self.draws]
+
+
+class FigureRow(Strict):
+    """A county's own reported figure, with the columns of data/reported_figures.csv."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,79}$")]
+    place: str = Field(min_length=1)
+    indicator: str = Field(min_length=1)
+    period: str = Field(min_length=1)
+    value: float = Field(allow_inf_nan=False)
+    unit: str
+    source: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+    note: str = ""
+
+    @field_validator("unit")
+    @classmethod
+    def _allowed_unit(cls, unit: str) -> str:
+        from .figures import ALLOWED_UNITS
+
+        if unit not in ALLOWED_UNITS:
+            raise ValueError(f"unit {unit!r} is not one of {', '.join(sorted(ALLOWED_UNITS))}")
+        return unit
 
 
 class Shock(Sourced):
@@ -500,6 +579,9 @@ class Scenario(Strict):
         None, description="Land and factory space; without them growth is bounded by leads alone (warned).")
     shocks: list[Shock] = Field(default_factory=list, description="Stated shocks by year (pandemic, property slump).")
     links: list[Link] = Field(default_factory=list, description="Linkages between chains (锂电 → 新能源汽车, …).")
+    figures: list[FigureRow] = Field(default_factory=list, max_length=500,
+                                     description="The county's own reported figures (the CSV's columns).")
+    posterior: Posterior | None = Field(None, description="Posterior draws of the calibrated parameters.")
 
     @field_validator("parameters")
     @classmethod
@@ -519,6 +601,15 @@ class Scenario(Strict):
     @property
     def last_target_year(self) -> int:
         return max(t.year for c in self.chains for t in c.targets)
+
+    def figure_table(self) -> dict[str, Any]:
+        """Every figure this scenario may name: data/reported_figures.csv and its own ``figures:``."""
+        from .figures import Figure, load_figures  # local: figures loads a CSV
+
+        table: dict[str, Any] = load_figures()
+        for row in self.figures:
+            table.setdefault(row.id, Figure(**row.model_dump()))
+        return table
 
     def content_hash(self) -> str:
         """SHA-256 of the scenario's canonical JSON: equal for equal content."""
@@ -578,7 +669,9 @@ class Scenario(Strict):
         return value
 
     def with_parameters(self, **values: float) -> "Scenario":
-        """A copy with the given parameters fixed at the given values (provenance kept)."""
+        """A copy with the given parameters fixed at the given values (provenance kept). A
+        fixed parameter is no longer uncertain: its column leaves the posterior (the other
+        columns keep their joint draws)."""
         params = dict(self.parameters)
         for name, value in values.items():
             if name not in PARAMETERS:
@@ -588,10 +681,37 @@ class Scenario(Strict):
                 params[name] = ParameterSetting(value=float(value), provenance="assumed")
             else:
                 params[name] = old.model_copy(update={"value": float(value), "dist": "fixed"})
-        return self.model_copy(update={"parameters": params})
+        return self.model_copy(update={"parameters": params, "posterior": _without(self.posterior, set(values))})
+
+
+def _without(posterior: Posterior | None, names: set[str]) -> Posterior | None:
+    """The posterior without the columns ``names`` (None when none is left)."""
+    if posterior is None or not names & set(posterior.parameters):
+        return posterior
+    keep = [k for k, n in enumerate(posterior.parameters) if n not in names]
+    if not keep:
+        return None
+    return posterior.model_copy(update={"parameters": [posterior.parameters[k] for k in keep],
+                                        "draws": [[row[k] for k in keep] for row in posterior.draws]})
 
 
 # --------------------------------------------------------------------------- semantic checks
+
+
+def _parameter_bounds(name: str, chain_ids: list[str]) -> tuple[float | None, float | None]:
+    """A parameter's admissible bounds: the catalogue's, or a chain output's for
+    ``base_output.<chain id>`` (None when that chain does not exist)."""
+    if name.startswith(BASE_OUTPUT_PREFIX):
+        if name[len(BASE_OUTPUT_PREFIX):] not in chain_ids:
+            return None, None
+        return MIN_OUTPUT_YI, MAX_OUTPUT_YI
+    spec = PARAMETERS[name]
+    return spec.low, spec.high
+
+
+def _unknown_chain_message(name: str, chain_ids: list[str]) -> str:
+    chain = name[len(BASE_OUTPUT_PREFIX):]
+    return f"no chain {chain!r}{did_you_mean(chain, chain_ids)} for {name}"
 
 
 def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
@@ -668,7 +788,16 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                 out.append(((*path, key), f"{v} is outside the parameter's bounds [{spec.low}, {spec.high}] {spec.unit}"))
     from .figures import load_figures  # local: figures loads a CSV
 
-    figures = load_figures()
+    dataset = load_figures()
+    seen_figures: set[str] = set()
+    for k, row in enumerate(scenario.figures):
+        if row.id in dataset:
+            out.append((("figures", k, "id"), f"{row.id!r} is already a figure of data/reported_figures.csv; "
+                        "give the county's own figure another id"))
+        elif row.id in seen_figures:
+            out.append((("figures", k, "id"), f"figure id {row.id!r} appears twice"))
+        seen_figures.add(row.id)
+    figures = scenario.figure_table()
     cal = scenario.calibration
     warm_start = month_index(scenario.calendar.start) - scenario.calendar.warmup_months
     horizon = month_index(scenario.calendar.horizon)
@@ -685,10 +814,27 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                     if c not in ids:
                         out.append(((*path, "chains"), f"no chain {c!r}{did_you_mean(c, ids)}"))
     for name, free in cal.free.items():
-        spec = PARAMETERS[name]
-        if free.low < spec.low or free.high > spec.high:
+        low, high = _parameter_bounds(name, ids)
+        if low is None or high is None:
+            out.append((("calibration", "free", name), _unknown_chain_message(name, ids)))
+        elif free.low < low or free.high > high:
             out.append((("calibration", "free", name),
-                        f"[{free.low}, {free.high}] leaves the parameter's bounds [{spec.low}, {spec.high}]"))
+                        f"[{free.low}, {free.high}] leaves the parameter's bounds [{low}, {high}]"))
+    if scenario.posterior is not None:
+        post = scenario.posterior
+        for name in post.parameters:
+            low, high = _parameter_bounds(name, ids)
+            if low is None or high is None:
+                out.append((("posterior", "parameters"), _unknown_chain_message(name, ids)))
+                continue
+            values = post.column(name)
+            if min(values) < low or max(values) > high:
+                out.append((("posterior", "draws"), f"{name}: draws from {min(values):g} to {max(values):g} leave "
+                            f"the parameter's bounds [{low}, {high}]"))
+        for group in ("figures", "holdout"):
+            for fid in getattr(post, group):
+                if fid not in figures:
+                    out.append((("posterior", group), f"no reported figure {fid!r}{did_you_mean(fid, figures)}"))
     for i, chain in enumerate(scenario.chains):
         for j, target in enumerate(chain.targets):
             if target.figure and target.figure not in figures:

@@ -69,7 +69,8 @@ _MAX_DELAY_S = 1.0
 FRAME_COLUMNS: dict[str, dict[str, str]] = {
     "targets": {
         "chain": "VARCHAR", "target_yi": "DOUBLE", "target_year": "BIGINT", "p_reach": "DOUBLE",
-        "p_reach_lo": "DOUBLE", "p_reach_hi": "DOUBLE", "output_yi_p10": "DOUBLE", "output_yi_p50": "DOUBLE",
+        "p_reach_lo": "DOUBLE", "p_reach_hi": "DOUBLE", "p_reach_spread_lo": "DOUBLE",
+        "p_reach_spread_hi": "DOUBLE", "output_yi_p10": "DOUBLE", "output_yi_p50": "DOUBLE",
         "output_yi_p90": "DOUBLE", "output_yi_mean": "DOUBLE", "shortfall_yi_mean": "DOUBLE",
         "p_reach_by_horizon": "DOUBLE", "year_reached_p50": "DOUBLE",
     },
@@ -217,6 +218,8 @@ def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path, read_only: bool
             raise InputError(f"the store {path} has layout version {found}; this chainsim reads version "
                              f"{SCHEMA_VERSION}; give another --store path")
         if tables >= set(TABLES):
+            if not read_only:
+                _add_missing_columns(con)
             return
     if read_only:
         raise InputError(f"{path} is not a complete chainsim results store; write to it with `chainsim run` first")
@@ -229,6 +232,17 @@ def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path, read_only: bool
     except BaseException:
         _rollback(con)
         raise
+
+
+def _add_missing_columns(con: "duckdb.DuckDBPyConnection") -> None:
+    """Columns a newer chainsim added to the summary frames (``FRAME_COLUMNS``): added to an
+    older store's tables, empty (NULL) for the runs it already holds."""
+    for table, columns in FRAME_COLUMNS.items():
+        have = {row[0] for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+        for column, sql_type in columns.items():
+            if column not in have:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
 
 class ResultStore:

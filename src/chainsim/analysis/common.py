@@ -18,6 +18,15 @@ def run_settings(scenario: Scenario, reps: int | None, seed: int | None, engine:
     return (reps or scenario.ensemble.reps), (scenario.ensemble.seed if seed is None else seed)
 
 
+def up_to_targets(scenario: Scenario) -> Scenario:
+    """A copy that stops at the end of the last target year (an analysis of p_reach needs no
+    later month; every earlier month is simulated identically)."""
+    last = f"{scenario.last_target_year}-12"
+    if last >= scenario.calendar.horizon:
+        return scenario
+    return scenario.model_copy(update={"calendar": scenario.calendar.model_copy(update={"horizon": last})})
+
+
 def lever_spec(name: str) -> LeverSpec:
     """The catalogue entry of lever ``name``, or InputError naming the closest lever."""
     spec = LEVERS.get(name)

@@ -1,15 +1,23 @@
-"""Sensitivity: which levers and uncertain parameters move each chain's p_reach.
+"""Sensitivity: which levers and uncertain numbers move each chain's p_reach.
 
 Core objects: ``sensitivity(scenario, method) -> Sensitivity`` and ``factors(scenario)``.
 
-The factors are the policy levers (over their catalogue bounds) and the scenario's
-uncertain parameters (those with a distribution: over low..high, or value ± 2 sd for a
-normal, median × exp(±2 sd) for a lognormal, clipped to the catalogue bounds). SALib
-draws the design (Morris trajectories or Saltelli/Sobol' points) on those ranges; at each
-point the levers are held constant at the point's values, the parameters fixed at the
-point's values, and a small ensemble runs on the same master seed at every point (common
-random numbers), so the differences between points come from the factors, not from fresh
-noise. The output analysed is p_reach of every chain target.
+The factors are everything a verdict could rest on, each with its provenance:
+
+* the policy levers, over their catalogue bounds (provenance ``lever``);
+* the calibrated parameters, base outputs per chain included, over their posterior's
+  central 90% (``calibrated``; the posterior's correlations are not kept: each factor moves
+  alone, as Morris and Sobol' designs do);
+* the parameters the scenario gives a distribution, over low..high (value ± 2 sd for a
+  normal, median × exp(±2 sd) for a lognormal), and every other parameter that is a
+  modeller's assumption, over its plausible range (``catalogue.ParameterSpec.plausible_range``:
+  half to twice the default unless stated) — ``assumed``; reported parameters are not varied.
+
+SALib draws the design (Morris trajectories or Saltelli/Sobol' points) on those ranges; at
+each point the levers are held constant from the policy start at the point's values, every
+uncertain number fixed at the point's value, and a small ensemble runs on the same master
+seed at every point (common random numbers), so the differences between points come from
+the factors, not from fresh noise. The output analysed is p_reach of every chain target.
 """
 
 from __future__ import annotations
@@ -23,13 +31,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..calibration.abc import parameter_unit
 from ..catalogue import LEVERS, PARAMETERS
 from ..ensemble import run_ensemble
 from ..errors import InputError
 from ..executors import SerialExecutor
 from ..prepare import make_plan
 from ..scenario import Scenario
-from .common import did_you_mean, lever_spec, run_settings
+from .common import did_you_mean, lever_spec, run_settings, up_to_targets
 
 Method = Literal["morris", "sobol"]
 METHODS: tuple[str, ...] = ("morris", "sobol")
@@ -40,37 +49,85 @@ MORRIS_LEVELS = 4
 
 @dataclass(frozen=True)
 class Factor:
-    """A factor of the analysis: a lever or an uncertain parameter, and its range (in ``unit``)."""
+    """A factor of the analysis: a lever or an uncertain number, its range (in ``unit``) and
+    its provenance (``lever``, ``calibrated`` or ``assumed``)."""
 
     name: str
     kind: Literal["lever", "parameter"]
     unit: str
     low: float
     high: float
+    provenance: str = "lever"
 
 
-def factors(scenario: Scenario, levers: Sequence[str] | None = None) -> list[Factor]:
-    """The levers (all of them, or ``levers``) and the scenario's uncertain parameters."""
-    out = []
-    for name in (LEVERS if levers is None else levers):
-        spec = lever_spec(name)
-        out.append(Factor(name, "lever", spec.unit, float(spec.low), float(spec.high)))
-    for name, setting in scenario.parameters.items():
-        if setting.dist == "fixed":
-            continue
-        spec = PARAMETERS[name]
-        if setting.low is not None and setting.high is not None:
-            low, high = setting.low, setting.high
+Include = Literal["all", "levers", "uncertain"]
+INCLUDES: tuple[str, ...] = ("all", "levers", "uncertain")
+
+
+def _distribution_range(name: str, setting: Any) -> tuple[float, float]:
+    spec = PARAMETERS[name]
+    if setting.low is not None and setting.high is not None:
+        low, high = setting.low, setting.high
+    else:
+        assert setting.value is not None and setting.sd is not None
+        if setting.dist == "lognormal":
+            low, high = setting.value * math.exp(-2 * setting.sd), setting.value * math.exp(2 * setting.sd)
         else:
-            assert setting.value is not None and setting.sd is not None
-            if setting.dist == "lognormal":
-                low, high = setting.value * math.exp(-2 * setting.sd), setting.value * math.exp(2 * setting.sd)
-            else:
-                low, high = setting.value - 2 * setting.sd, setting.value + 2 * setting.sd
-        low, high = max(low, spec.low), min(high, spec.high)
+            low, high = setting.value - 2 * setting.sd, setting.value + 2 * setting.sd
+    return max(low, spec.low), min(high, spec.high)
+
+
+def _used_parameters(scenario: Scenario) -> list[str]:
+    """Catalogue parameters that can act in this scenario (a chain type's output factor only
+    where the scenario has a chain of that type)."""
+    types = {c.type for c in scenario.chains}
+    return [n for n in PARAMETERS if not n.startswith("output_factor_") or n[len("output_factor_"):] in types]
+
+
+def factors(scenario: Scenario, levers: Sequence[str] | None = None, include: str = "all") -> list[Factor]:
+    """The levers (all of them, or ``levers``) and every uncertain number of the scenario
+    (see the module docstring); ``include`` keeps only the levers or only the uncertain ones."""
+    out = []
+    if include in ("all", "levers"):
+        for name in (LEVERS if levers is None else levers):
+            spec = lever_spec(name)
+            out.append(Factor(name, "lever", spec.unit, float(spec.low), float(spec.high)))
+    if include == "levers":
+        return out
+    seen: set[str] = set()
+    post = scenario.posterior
+    if post is not None:
+        for name in post.parameters:
+            values = np.asarray(post.column(name))
+            low, high = (float(v) for v in np.quantile(values, [0.05, 0.95]))
+            seen.add(name)
+            if low < high:
+                out.append(Factor(name, "parameter", parameter_unit(name), low, high, "calibrated"))
+    for name in _used_parameters(scenario):
+        if name in seen:
+            continue
+        spec, setting = PARAMETERS[name], scenario.parameters.get(name)
+        if setting is not None and setting.dist != "fixed":
+            low, high = _distribution_range(name, setting)
+        elif setting is not None and setting.provenance != "assumed":
+            continue  # reported, or calibrated to a point: not a modeller's guess
+        elif spec.provenance == "reported":
+            continue
+        else:
+            centre = setting.value if setting is not None and setting.value is not None else spec.default
+            low, high = _plausible_around(spec, float(centre))
         if low < high:
-            out.append(Factor(name, "parameter", spec.unit, float(low), float(high)))
+            out.append(Factor(name, "parameter", spec.unit, float(low), float(high), "assumed"))
     return out
+
+
+def _plausible_around(spec: Any, centre: float) -> tuple[float, float]:
+    """The plausible range of an assumed parameter, moved to the scenario's own value."""
+    low, high = spec.plausible_range
+    if not low <= centre <= high:
+        low, high = sorted((centre * 0.5, centre * 2.0))
+        low, high = max(low, spec.low), min(high, spec.high)
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -114,7 +171,8 @@ class Sensitivity:
         for (chain, year), rows in self.table.groupby(["chain", "target_year"], sort=False):
             chains.append({
                 "chain": chain, "target_year": int(year), "target_yi": float(rows["target_yi"].iloc[0]),
-                "factors": [{"factor": r["factor"], "kind": r["kind"], "unit": r["unit"],
+                "factors": [{"factor": r["factor"], "kind": r["kind"], "provenance": r["provenance"],
+                             "unit": r["unit"],
                              **{m: _num(r[m]) for m in metrics}, "rank": int(r["rank"])}
                             for r in rows.to_dict("records")],
             })
@@ -122,8 +180,8 @@ class Sensitivity:
             "scenario": self.scenario_id, "method": self.method, "reps": self.reps, "seed": self.seed,
             "engine": self.engine, ("n_trajectories" if self.method == "morris" else "n_base"): self.n,
             "evaluations": self.evaluations,
-            "factors": [{"factor": f.name, "kind": f.kind, "unit": f.unit, "low": f.low, "high": f.high}
-                        for f in self.factors],
+            "factors": [{"factor": f.name, "kind": f.kind, "provenance": f.provenance, "unit": f.unit,
+                         "low": f.low, "high": f.high} for f in self.factors],
             "chains": chains,
         }
 
@@ -150,14 +208,14 @@ def _p_reach(point: _Point) -> np.ndarray:
 def sensitivity(scenario: Scenario, method: Method = "morris", reps: int = 200, seed: int | None = None,
                 n_trajectories: int = 10, n_base: int = 64, engine: str = "fast", executor: Any = None,
                 progress: Callable[[int, int], None] | None = None,
-                levers: Sequence[str] | None = None) -> Sensitivity:
+                levers: Sequence[str] | None = None, include: str = "all") -> Sensitivity:
     """Morris screening or Sobol' indices of p_reach over levers and uncertain parameters.
 
     ``reps``: replicates per design point (kept small; every point uses the same master
     ``seed``, default the scenario's). Morris runs ``n_trajectories`` × (factors + 1)
     ensembles; Sobol' runs ``n_base`` × (factors + 2) (first-order and total indices only;
     ``n_base`` should be a power of 2). ``levers`` restricts the levers analysed (default
-    all). The executor spreads design points over workers; ``progress(done, total)``
+    all); ``include`` keeps only the levers or only the uncertain numbers. The executor spreads design points over workers; ``progress(done, total)``
     counts points. The same scenario, method, sizes and seed give the same table.
     """
     if method not in METHODS:
@@ -166,12 +224,16 @@ def sensitivity(scenario: Scenario, method: Method = "morris", reps: int = 200, 
     n = n_trajectories if method == "morris" else n_base
     if n < 2:
         raise InputError(f"{'n_trajectories' if method == 'morris' else 'n_base'} must be at least 2, got {n}")
-    fs = factors(scenario, levers)
+    if include not in INCLUDES:
+        raise InputError(f"unknown factor set {include!r}{did_you_mean(include, INCLUDES)}; choose all, levers or "
+                         "uncertain")
+    fs = factors(scenario, levers, include)
     if not fs:
         raise InputError("nothing to analyse: no levers and no uncertain parameters")
     problem = {"num_vars": len(fs), "names": [f.name for f in fs], "bounds": [[f.low, f.high] for f in fs]}
     design = _sample(method, problem, n, seed)
-    points = [_Point(_at(scenario, fs, row), reps, seed, engine) for row in design]
+    short = up_to_targets(scenario)
+    points = [_Point(_at(short, fs, row), reps, seed, engine) for row in design]
     executor = executor or SerialExecutor()
     outputs = []
     for i, p in enumerate(executor.map(_p_reach, points)):
@@ -186,7 +248,7 @@ def sensitivity(scenario: Scenario, method: Method = "morris", reps: int = 200, 
         indices = _analyse(method, problem, design, y[:, t], seed)
         rank = pd.Series(indices[key]).fillna(0.0).rank(ascending=False, method="min").astype(int)
         block = [{"chain": chain, "target_year": year, "target_yi": target_yi, "factor": f.name, "kind": f.kind,
-                  "unit": f.unit, "low": f.low, "high": f.high, **{k: float(v[j]) for k, v in indices.items()},
+                  "provenance": f.provenance, "unit": f.unit, "low": f.low, "high": f.high, **{k: float(v[j]) for k, v in indices.items()},
                   "rank": int(rank[j])} for j, f in enumerate(fs)]
         rows.extend(sorted(block, key=lambda r: (r["rank"], r["factor"])))
     table = pd.DataFrame(rows)
@@ -204,10 +266,16 @@ def _targets(scenario: Scenario) -> list[tuple[str, int, float]]:
 
 
 def _at(scenario: Scenario, fs: list[Factor], row: np.ndarray) -> Scenario:
-    """The scenario with levers and parameters set to one design point."""
+    """The scenario with levers and every uncertain number set to one design point: the
+    posterior becomes that single draw (columns not in the design keep their median), the
+    other parameters are fixed."""
     lev = {f.name: float(v) for f, v in zip(fs, row) if f.kind == "lever"}
     par = {f.name: float(v) for f, v in zip(fs, row) if f.kind == "parameter"}
     out = scenario.with_levers(**lev) if lev else scenario
+    post = out.posterior
+    if post is not None:
+        point = [par.pop(n, float(np.median(post.column(n)))) for n in post.parameters]
+        out = out.model_copy(update={"posterior": post.model_copy(update={"draws": [point]})})
     return out.with_parameters(**par) if par else out
 
 

@@ -16,8 +16,17 @@ Statistics, per replicate:
 * ``output_yi``: the mean over the window's months of the chains' summed output, an
   annual rate (亿元/year). A figure reported for part of a year is put on the same footing
   by the moment's ``scale`` (a half-year's output × 2).
+* ``output_growth``: that mean over the window against the same months a year earlier,
+  minus 1 (a fraction; a figure in % is divided by 100).
+* ``investment_yi``: fixed-asset investment spent during the window by the projects under
+  construction (亿元; ``mechanisms.investment_per_month``).
+* ``producing_count``: projects that went into production during the window.
 
-The reported value compared is the figure's value (money converted to 亿元) × ``scale``.
+The reported value compared is the figure's value (money converted to 亿元, % to a
+fraction) × ``scale``. A statistic must match its figure's kind (its ``indicator``: a
+count of signed projects is not one of started projects, an output is not its growth),
+its unit (a count is not money) and its scope (a chain's figure is compared with one chain,
+a county or park total with more than one).
 """
 
 from __future__ import annotations
@@ -31,10 +40,10 @@ import numpy as np
 
 from ..catalogue import PARAMETERS
 from ..ensemble import map_blocks
-from ..figures import load_figures
 from ..prepare import SIZE_BIN_EDGES_YI, make_plan
 from ..records import Trajectories, bins_between, flow_index
 from ..scenario import Moment, Scenario, month_index, month_label
+from ..schema import BASE_OUTPUT_PREFIX
 
 COUNT_UNIT = "projects"
 MONEY_UNIT = "亿元"
@@ -63,22 +72,80 @@ class MomentSpec:
     reported: float
     unit: str
     holdout: bool
+    error_rel: float = 0.0
 
     @property
     def kind(self) -> str:
-        """signed, started, completed or output."""
-        return self.statistic.split("_")[0]
+        """signed, started, completed, producing, output, growth or investment."""
+        return statistic_kind(self.statistic)
 
     @property
     def is_count(self) -> bool:
         return self.statistic.endswith("_count")
 
 
+GROWTH_UNIT = "fraction"
+
+_KIND_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "signed": (("signed",), ()),
+    "started": (("started",), ()),
+    "completed": (("completed",), ()),
+    "producing": (("producing",), ()),
+    "output": (("output",), ("growth", "target", "share")),
+    "growth": (("output", "growth"), ("target", "share")),
+    "investment": (("fixed_asset",), ("growth", "share", "planned")),
+}
+"""Per statistic kind: words a figure's ``indicator`` must hold, and words it must not."""
+
+
+def statistic_kind(statistic: str) -> str:
+    """What a statistic measures: signed, started, completed, producing, output, growth or investment."""
+    if statistic == "output_growth":
+        return "growth"
+    if statistic == "investment_yi":
+        return "investment"
+    return statistic.split("_")[0]
+
+
 def statistic_unit(statistic: str) -> str:
-    """Unit of a statistic: projects, 亿元 (flows of investment) or 亿元/year (output)."""
+    """Unit of a statistic: projects, 亿元 (flows of investment), 亿元/year (output) or a fraction (growth)."""
     if statistic == "output_yi":
         return RATE_UNIT
+    if statistic == "output_growth":
+        return GROWTH_UNIT
     return COUNT_UNIT if statistic.endswith("_count") else MONEY_UNIT
+
+
+def figure_mismatch(statistic: str, figure: Any, n_chains_compared: int, n_chains: int) -> str | None:
+    """Why ``figure`` cannot be compared with ``statistic`` summed over ``n_chains_compared`` of the
+    scenario's ``n_chains`` chains (kind, unit or scope), or None when it can."""
+    kind = statistic_kind(statistic)
+    need, refuse = _KIND_WORDS[kind]
+    words = figure.indicator.lower()
+    if not all(w in words for w in need) or any(w in words for w in refuse):
+        return (f"{statistic} measures {kind}, but figure {figure.id!r} is {figure.indicator!r}: "
+                "choose the statistic that matches the figure")
+    money = figure.value_yi is not None
+    if statistic.endswith("_count") and figure.unit not in _COUNT_FIGURE_UNITS:
+        return f"{statistic} is a count but figure {figure.id!r} is in {figure.unit}"
+    if statistic == "output_growth" and figure.unit != "%":
+        return f"{statistic} is a growth rate but figure {figure.id!r} is in {figure.unit}, not %"
+    if statistic_unit(statistic) in (MONEY_UNIT, RATE_UNIT) and not money:
+        return f"{statistic} is money (亿元) but figure {figure.id!r} is in {figure.unit}"
+    if words.startswith("chain_") and n_chains_compared != 1:
+        return (f"figure {figure.id!r} is one chain's ({figure.indicator}), but the moment sums "
+                f"{n_chains_compared} chains: name the chain in chains: [...]")
+    if n_chains > 1 and n_chains_compared == 1 and ("county" in words or words.startswith("park_")):
+        return (f"figure {figure.id!r} is a total ({figure.indicator}), not one chain's: compare it with "
+                "chains: all, in_park or the chains it covers")
+    return None
+
+
+def reported_in_statistic_unit(statistic: str, figure: Any) -> float:
+    """A figure's value in its statistic's unit, before ``scale``: money in 亿元, % as a fraction."""
+    if statistic == "output_growth":
+        return figure.value / 100.0
+    return figure.value_yi if figure.value_yi is not None else figure.value
 
 
 def _groups(scenario: Scenario) -> list[tuple[str, int, Moment]]:
@@ -109,15 +176,15 @@ def moment_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     bounds off the class edges, statistics whose unit does not match their figure's, an
     empty set of chains."""
     out: list[tuple[tuple[Any, ...], str]] = []
-    figures = load_figures()
+    figures = scenario.figure_table()
     plan = make_plan(scenario)
     edges = SIZE_BIN_EDGES_YI[1:]
     for group, k, m in _groups(scenario):
         path = ("calibration", group, k)
         for key in ("size_min_yi", "size_max_yi"):
             bound = getattr(m, key)
-            if bound is not None and m.statistic == "output_yi":
-                out.append(((*path, key), "output_yi is not split by project size; drop the size bound"))
+            if bound is not None and m.statistic in _UNSPLIT:
+                out.append(((*path, key), f"{m.statistic} is not split by project size; drop the size bound"))
             elif bound is not None and bound not in edges:
                 out.append(((*path, key), f"{bound:g}亿元 is not a size-class edge; use one of "
                             f"{', '.join(f'{e:g}' for e in edges)} (亿元)"))
@@ -125,16 +192,28 @@ def moment_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
             out.append(((*path, "size_max_yi"), "size_max_yi must be above size_min_yi"))
         if m.chains == "in_park" and not plan.in_park.any():
             out.append(((*path, "chains"), "in_park, but no chain of the scenario is in the park"))
+        if m.statistic == "output_growth" and month_index(m.period_from) - 12 < plan.first_month:
+            out.append(((*path, "from"), f"output_growth compares with the year before {m.period_from}, which "
+                        "is before the first simulated month: lengthen the warm-up"))
         figure = figures.get(m.figure)
         if figure is None:
             continue  # the scenario's own validation reports unknown figures
-        money = figure.value_yi is not None
-        if m.statistic.endswith("_count") and figure.unit not in _COUNT_FIGURE_UNITS:
-            out.append(((*path, "statistic"), f"{m.statistic} is a count but figure {m.figure!r} is in {figure.unit}"))
-        elif not m.statistic.endswith("_count") and not money:
-            out.append(((*path, "statistic"), f"{m.statistic} is money (亿元) but figure {m.figure!r} is in "
-                        f"{figure.unit}"))
+        problem = figure_mismatch(m.statistic, figure, len(_chain_positions(m, plan)), plan.n_chains)
+        if problem:
+            out.append(((*path, "statistic"), problem))
     return out
+
+
+_UNSPLIT = ("output_yi", "output_growth", "investment_yi", "producing_count")
+"""Statistics not split by project size class."""
+
+
+def _chain_positions(m: Moment, plan: Any) -> tuple[int, ...]:
+    if m.chains == "all":
+        return tuple(range(plan.n_chains))
+    if m.chains == "in_park":
+        return tuple(int(i) for i in np.flatnonzero(plan.in_park))
+    return tuple(plan.chain_ids.index(c) for c in m.chains if c in plan.chain_ids)
 
 
 def moment_specs(scenario: Scenario, reported: Mapping[str, float] | None = None) -> list[MomentSpec]:
@@ -147,28 +226,23 @@ def moment_specs(scenario: Scenario, reported: Mapping[str, float] | None = None
     problems = moment_problems(scenario)
     if problems:
         raise ValueError("; ".join(f"{'.'.join(map(str, p))}: {msg}" for p, msg in problems))
-    figures = load_figures()
+    figures = scenario.figure_table()
     plan = make_plan(scenario)
     reported = dict(reported or {})
     specs = []
     for group, _, m in _groups(scenario):
-        if m.chains == "all":
-            chains = tuple(range(plan.n_chains))
-        elif m.chains == "in_park":
-            chains = tuple(int(i) for i in np.flatnonzero(plan.in_park))
-        else:
-            chains = tuple(plan.chain_ids.index(c) for c in m.chains)
+        chains = _chain_positions(m, plan)
         figure = figures[m.figure]
         if m.figure in reported:
             base = float(reported[m.figure])
         else:
-            base = figure.value_yi if figure.value_yi is not None else figure.value
-        bins = () if m.statistic == "output_yi" else tuple(bins_between(m.size_min_yi, m.size_max_yi))
+            base = reported_in_statistic_unit(m.statistic, figure)
+        bins = () if m.statistic in _UNSPLIT else tuple(bins_between(m.size_min_yi, m.size_max_yi))
         specs.append(MomentSpec(
             figure=m.figure, statistic=m.statistic, period_from=m.period_from, period_to=m.period_to,
             first=month_index(m.period_from) - plan.first_month, last=month_index(m.period_to) - plan.first_month,
             chains=chains, bins=bins, reported=base * m.scale, unit=statistic_unit(m.statistic),
-            holdout=group == "holdout",
+            holdout=group == "holdout", error_rel=m.error_rel,
         ))
     if not specs:
         raise ValueError("the scenario names no calibration figures (calibration.targets and holdout are empty)")
@@ -198,6 +272,14 @@ def moments_of(traj: Trajectories, specs: tuple[MomentSpec, ...]) -> np.ndarray:
         if s.statistic == "output_yi":
             series = traj.metric("output_yi")[window][:, :, chains].astype(np.float64)
             out[:, k] = series.sum(axis=2).mean(axis=0)
+        elif s.statistic == "output_growth":
+            output = traj.metric("output_yi")[:, :, chains].astype(np.float64).sum(axis=2)
+            now = output[window].mean(axis=0)
+            before = output[s.first - 12:s.last - 11].mean(axis=0)
+            out[:, k] = now / np.maximum(before, 1e-12) - 1.0
+        elif s.statistic in ("investment_yi", "producing_count"):
+            metric = "investment_yi" if s.statistic == "investment_yi" else "producing_new"
+            out[:, k] = traj.metric(metric)[window][:, :, chains].astype(np.float64).sum(axis=(0, 2))
         else:
             stat = "count" if s.is_count else "value_yi"
             rows = [flow_index(s.kind, stat, b) for b in s.bins]
@@ -217,7 +299,7 @@ def simulate_moments(scenario: Scenario, specs: list[MomentSpec], reps: int, see
     month (``horizon_for``).
     """
     for name in values or {}:
-        if name not in PARAMETERS:
+        if name not in PARAMETERS and not name.startswith(BASE_OUTPUT_PREFIX):
             raise KeyError(f"unknown parameter {name!r}")
     short = horizon_for(scenario, specs)
     parameters = {k: float(v) for k, v in (values or {}).items()} or None  # scalars: one value for all replicates

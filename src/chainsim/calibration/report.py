@@ -1,9 +1,9 @@
-"""What a calibration says: estimates with intervals, and reported vs simulated figures.
+"""What a calibration says: the posterior of every uncertain parameter, and reported vs
+simulated figures.
 
-Core objects: ``CalibrationResult`` (frozen: ``parameters`` and ``fit`` DataFrames plus
-scipy's ``x``, ``fun``, ``success``, ``message``, ``nfev``; ``to_contract()`` for the
-JSON of CONTRACT.md, ``to_yaml()`` for a file a scenario can ``extends:``) and
-``fit_frame`` (reported vs simulated, one row per moment).
+Core objects: ``CalibrationResult`` (frozen: ``parameters`` and ``fit`` DataFrames, the
+posterior ``draws``; ``to_contract()`` for the JSON of CONTRACT.md, ``to_yaml()`` for a file
+a scenario can ``extends:``) and ``fit_frame`` (reported vs simulated, one row per moment).
 """
 
 from __future__ import annotations
@@ -15,24 +15,30 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..catalogue import PARAMETERS
+from ..schema import BASE_OUTPUT_PREFIX
 from .moments import MomentSpec
 
 FIT_COLUMNS = ["figure", "statistic", "unit", "period", "reported", "simulated_mean", "simulated_lo",
                "simulated_hi", "within", "holdout"]
-PARAMETER_COLUMNS = ["name", "estimate", "lo", "hi", "identified", "unit", "low", "high", "log"]
+PARAMETER_COLUMNS = ["name", "estimate", "lo", "hi", "prior_lo", "prior_hi", "narrowing", "identified", "unit",
+                     "low", "high", "free"]
 
 PREDICTIVE_QUANTILES = (0.05, 0.95)
 """The simulated interval of a moment: its 5% and 95% quantiles over replicates (90%)."""
+
+IDENTIFIED_NARROWING = 0.25
+"""A parameter whose 90% posterior interval is at least this much narrower than its prior's
+is called identified by the figures; below it the figures barely inform it and its whole
+prior uncertainty is carried into P(target)."""
 
 
 def fit_frame(specs: list[MomentSpec], sims: np.ndarray) -> pd.DataFrame:
     """Reported vs simulated, one row per moment (targets, then holdout).
 
-    ``reported`` is the figure × scale in ``unit`` (projects, 亿元, or 亿元/year for output);
-    ``simulated_mean`` the mean over replicates; ``simulated_lo``/``simulated_hi`` the
-    90% interval over replicates (where one year's figure from this model would fall);
-    ``within``: the reported value lies inside that interval.
+    ``reported`` is the figure × scale in ``unit`` (projects, 亿元, 亿元/year for output, a
+    fraction for growth); ``simulated_mean`` the mean over replicates; ``simulated_lo``/
+    ``simulated_hi`` the 90% interval over replicates (where one year's figure from this
+    model would fall); ``within``: the reported value lies inside that interval.
     """
     lo, hi = np.quantile(sims, PREDICTIVE_QUANTILES, axis=0)
     rows = []
@@ -49,39 +55,35 @@ def fit_frame(specs: list[MomentSpec], sims: np.ndarray) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CalibrationResult:
-    """A calibration of a scenario's free parameters to its reported figures.
+    """A calibration: the posterior of a scenario's uncertain parameters given its figures.
 
-    ``parameters``: one row per free parameter — ``estimate`` and its 90% interval
-    ``lo``..``hi`` in the parameter's ``unit``; ``identified`` False when the figures do not
-    pin it down (its interval is then the whole free range ``low``..``high``).
-    ``fit``: reported vs simulated at the estimate (see ``fit_frame``); holdout rows were
-    not fitted. ``flat_directions``: combinations of parameters the figures do not pin
-    down, as {name: loading} on the unit-box scale. ``x`` (estimates in ``parameters``
-    order), ``fun`` (Σ z² over the targets), ``success``, ``message`` and ``nfev``
-    (simulations of ``reps`` replicates) follow scipy's ``OptimizeResult``.
-    ``uninformative``: fitted figures that no free parameter moves (they check the
-    scenario's fixed inputs; they do not inform the fit).
+    ``parameters``: one row per uncertain parameter — posterior median ``estimate`` and 90%
+    interval ``lo``..``hi``, the prior's 90% interval ``prior_lo``..``prior_hi``,
+    ``narrowing`` (1 − posterior width / prior width), ``identified`` (narrowing of at least
+    ``IDENTIFIED_NARROWING``), its ``unit``, support ``low``..``high`` and whether it was
+    ``free`` (a calibration range) or drawn from the scenario's own distribution.
+    ``fit``: reported vs the posterior predictive (see ``fit_frame``); holdout rows were not
+    fitted. ``names``/``draws``: equally weighted posterior draws (draws × parameters), what
+    ``to_yaml`` writes. ``rows``/``accept``: the reference table's size and the rows kept.
     """
 
     scenario_id: str
     scenario_hash: str
+    rows: int
+    accept: int
     reps: int
     seed: int
     version: str
     date: str
+    method: str
     parameters: pd.DataFrame
     fit: pd.DataFrame
-    flat_directions: tuple[dict[str, float], ...]
-    x: np.ndarray = field(repr=False)
-    fun: float
-    success: bool
-    message: str
-    nfev: int
-    uninformative: tuple[str, ...] = ()
+    names: tuple[str, ...]
+    draws: np.ndarray = field(repr=False)
 
     @property
     def not_identified(self) -> list[str]:
-        """Free parameters the figures do not pin down."""
+        """Parameters the figures barely inform (their posterior is close to their prior)."""
         return [str(n) for n, ok in zip(self.parameters["name"], self.parameters["identified"]) if not ok]
 
     @property
@@ -89,11 +91,17 @@ class CalibrationResult:
         """Figure ids fitted (holdout excluded)."""
         return [str(f) for f, h in zip(self.fit["figure"], self.fit["holdout"]) if not h]
 
+    @property
+    def holdout(self) -> list[str]:
+        """Figure ids held out of the fit and predicted."""
+        return [str(f) for f, h in zip(self.fit["figure"], self.fit["holdout"]) if h]
+
     def to_contract(self) -> dict[str, Any]:
-        """CONTRACT.md's calibrate JSON, with extra fields (unit, identified, holdout, …)."""
+        """CONTRACT.md's calibrate JSON, with extra fields (unit, prior interval, holdout, …)."""
         params = [{
             "name": r.name, "estimate": float(r.estimate), "interval": [float(r.lo), float(r.hi)],
-            "identified": bool(r.identified), "unit": r.unit, "free_range": [float(r.low), float(r.high)],
+            "prior_interval": [float(r.prior_lo), float(r.prior_hi)], "narrowing": float(r.narrowing),
+            "identified": bool(r.identified), "unit": r.unit, "free": bool(r.free),
         } for r in self.parameters.itertuples(index=False)]
         fit = [{
             "figure": r.figure, "reported": float(r.reported), "simulated_mean": float(r.simulated_mean),
@@ -101,62 +109,54 @@ class CalibrationResult:
             "holdout": bool(r.holdout), "statistic": r.statistic, "unit": r.unit, "period": r.period,
         } for r in self.fit.itertuples(index=False)]
         return {
-            "scenario": self.scenario_id, "scenario_hash": self.scenario_hash, "reps": self.reps, "seed": self.seed,
-            "version": self.version, "method": "simulated method of moments, common random numbers",
-            "interval_level": 0.9, "parameters": params, "fit": fit,
-            "not_identified": self.not_identified, "flat_directions": [dict(d) for d in self.flat_directions],
-            "uninformative_figures": list(self.uninformative),
-            "loss": float(self.fun), "success": bool(self.success), "message": self.message, "nfev": int(self.nfev),
+            "scenario": self.scenario_id, "scenario_hash": self.scenario_hash, "seed": self.seed,
+            "version": self.version, "method": self.method, "reference_rows": self.rows, "accepted": self.accept,
+            "posterior_draws": int(self.draws.shape[0]), "predictive_reps": self.reps, "interval_level": 0.9,
+            "parameters": params, "fit": fit, "not_identified": self.not_identified,
         }
 
     def to_yaml(self, source: str | None = None) -> str:
-        """A YAML document whose ``parameters:`` a scenario can take with ``extends:``.
-
-        Each free parameter becomes ``{value: estimate, provenance: calibrated, interval:
-        [lo, hi], note}``. A parameter the figures do not pin down keeps the value the fit
-        left it at (its search starts from the scenario's own value), which is consistent
-        with the other estimates, but its interval is its whole calibration range and its
-        note says "not identified".
-        """
-        figures = ", ".join(self.figures)
+        """A YAML document a scenario can take with ``extends:``: ``parameters:`` (each
+        catalogue parameter's posterior median and 90% interval, provenance calibrated: what
+        reports and the app show) and ``posterior:`` (the joint draws every run samples from;
+        base outputs per chain included)."""
         where = f" ({source})" if source else ""
+        how = f"chainsim calibrate on {self.date}: {self.method}"
+        figures = ", ".join(self.figures)
         params: dict[str, Any] = {}
         for r in self.parameters.itertuples(index=False):
-            how = f"by chainsim calibrate on {self.date}, {self.reps} reps, seed {self.seed}"
-            note = (f"calibrated to {figures} {how}; 90% interval, {r.unit}" if r.identified else
-                    f"NOT identified by {figures} ({how}): other values fit as well when the other parameters "
-                    f"move with it; the interval is its whole calibration range, {r.unit}")
+            if r.name.startswith(BASE_OUTPUT_PREFIX):
+                continue
+            note = (f"posterior median and 90% interval given {figures} ({how}), {r.unit}; prior 90% "
+                    f"[{_round(r.prior_lo)}, {_round(r.prior_hi)}]"
+                    + ("" if r.identified else "; barely informed by these figures: its prior uncertainty "
+                       "is carried into P(target)"))
             params[r.name] = {"value": _round(r.estimate), "provenance": "calibrated",
                               "interval": [_round(r.lo), _round(r.hi)], "note": note}
+        posterior = {"method": self.method, "figures": self.figures, "holdout": self.holdout,
+                     "parameters": list(self.names),
+                     "draws": [[_round(v) for v in row] for row in self.draws]}
         header = [
             f"# Calibrated parameters of scenario {self.scenario_id!r}{where}.",
-            f"# Written by `chainsim calibrate` on {self.date} ({self.reps} replicates, seed {self.seed}, "
-            f"chainsim {self.version}).",
-            "# A scenario takes them with `extends: <this file>` and must not set these parameters itself.",
-            f"# Fit: loss {self.fun:.2f} over {len(self.figures)} figures; "
-            + ("all parameters identified." if not self.not_identified
-               else f"not identified by these figures: {', '.join(self.not_identified)}."),
+            f"# Written by `chainsim calibrate` on {self.date} (seed {self.seed}, chainsim {self.version}).",
+            f"# Method: {self.method}.",
+            "# A scenario takes them with `extends: <this file>`; every run draws its parameters from `posterior:`.",
+            "# Not identified by these figures (posterior close to prior): "
+            + (", ".join(self.not_identified) if self.not_identified else "none") + ".",
         ]
         for r in self.fit.itertuples(index=False):
             tag = "holdout" if r.holdout else "target"
-            header.append(f"#   {tag:<7} {r.figure:<28} reported {r.reported:9.2f}  simulated {r.simulated_mean:9.2f} "
-                          f"[{r.simulated_lo:.2f}, {r.simulated_hi:.2f}] {r.unit}  "
+            header.append(f"#   {tag:<7} {r.figure:<32} reported {r.reported:9.3f}  simulated {r.simulated_mean:9.3f} "
+                          f"[{r.simulated_lo:.3f}, {r.simulated_hi:.3f}] {r.unit}  "
                           f"{'inside' if r.within else 'OUTSIDE'}")
         body = yaml.safe_dump({"parameters": params}, allow_unicode=True, sort_keys=False, width=100,
                               default_flow_style=None)
-        return "\n".join(header) + "\n" + body
+        post = yaml.safe_dump({"posterior": {k: v for k, v in posterior.items() if k != "draws"}},
+                              allow_unicode=True, sort_keys=False, width=100, default_flow_style=None)
+        rows = "\n".join("  - [" + ", ".join(repr(v) for v in row) + "]" for row in posterior["draws"])
+        return "\n".join(header) + "\n" + body + post + "  draws:\n" + rows + "\n"
 
 
 def _round(value: float) -> float:
     """Four significant figures: the intervals are far wider than that."""
     return float(f"{float(value):.4g}")
-
-
-def parameter_frame(names: tuple[str, ...], estimate: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                    ok: np.ndarray, low: np.ndarray, high: np.ndarray, log: np.ndarray) -> pd.DataFrame:
-    """One row per free parameter (see ``CalibrationResult.parameters``)."""
-    return pd.DataFrame({
-        "name": list(names), "estimate": estimate.astype(float), "lo": lo.astype(float), "hi": hi.astype(float),
-        "identified": ok.astype(bool), "unit": [PARAMETERS[n].unit for n in names],
-        "low": low.astype(float), "high": high.astype(float), "log": log.astype(bool),
-    }, columns=PARAMETER_COLUMNS)

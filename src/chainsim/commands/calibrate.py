@@ -1,9 +1,10 @@
-"""``chainsim calibrate FILE``: fit the free parameters to the reported figures.
+"""``chainsim calibrate FILE``: the posterior of the uncertain parameters given the figures.
 
-Prints the estimates with 90% intervals, which parameters the figures do not pin down,
-and reported vs simulated figures (holdout included); ``--json`` prints CONTRACT.md's
-JSON instead; ``--out PATH`` writes the calibrated parameters as YAML a scenario can
-``extends:``.
+Prints each parameter's posterior median and 90% interval against its prior's, which
+parameters the figures barely inform, and reported vs simulated figures (holdout
+included); ``--json`` prints CONTRACT.md's JSON instead; ``--out PATH`` writes the
+posterior as YAML a scenario can ``extends:``. ``--check N`` instead proves the method on N
+synthetic data sets (``chainsim.calibration.check``).
 """
 
 from __future__ import annotations
@@ -23,17 +24,26 @@ from .common import add_executor_options, add_output_options, emit_json, executi
 if TYPE_CHECKING:
     from ..calibrate import CalibrationResult
 
-# The fit (scipy.optimize) is imported when a calibration starts, not to build the parser.
-DEFAULT_REPS = 400
+# The calibration is imported when it starts, not to build the parser.
+DEFAULT_REPS = 1000
 """``chainsim.calibrate.CALIBRATION_REPS``, written out so that the parser need not import
-the fit (tests/test_startup.py checks they agree)."""
+the calibration (tests/test_startup.py checks they agree)."""
+DEFAULT_ROWS = 20_000
+"""``chainsim.calibrate.REFERENCE_ROWS`` (checked likewise)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("calibrate", help="fit the scenario's free parameters to the reported figures it names")
+    p = sub.add_parser("calibrate", help="the posterior of the scenario's uncertain parameters given its figures")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--rows", type=positive_int, default=DEFAULT_ROWS,
+                   help=f"prior draws in the reference table, one simulation each (default {DEFAULT_ROWS})")
     p.add_argument("--reps", type=positive_int, default=DEFAULT_REPS,
-                   help=f"replicates per evaluation of the fit (default {DEFAULT_REPS})")
+                   help=f"replicates of the posterior predictive behind the fit table (default {DEFAULT_REPS})")
+    p.add_argument("--check", type=positive_int, metavar="N",
+                   help="prove the method: N synthetic data sets from the prior predictive, each recalibrated; "
+                        "coverage of the 50%% and 90%% intervals and rank uniformity")
+    p.add_argument("--check-reps", type=positive_int, default=200, metavar="R",
+                   help="with --check: replicates behind each data set's P(target) (default 200)")
     p.add_argument("--seed", type=seed_int, help="seed of the common random numbers (default: the scenario's)")
     add_executor_options(p)
     add_output_options(p)
@@ -50,12 +60,15 @@ def run(args: argparse.Namespace) -> int:
     problems = calibration_problems(scenario)
     if problems:
         raise locate_problems(args.file, problems)
+    if args.check is not None:
+        return _run_check(args, scenario)
     out = Path(args.out) if args.out else None
     if out is not None and out.is_dir():
         raise InputError(f"--out {args.out}: is a directory; give a file name such as {out / (scenario.id + '.yaml')}")
     started = time.perf_counter()
     with execution(args, f"calibrating {scenario.id}", unit="sim") as (executor, update):
-        result = calibrate(scenario, reps=args.reps, seed=args.seed, executor=executor, progress=update)
+        result = calibrate(scenario, rows=args.rows, reps=args.reps, seed=args.seed, executor=executor,
+                           progress=update)
     elapsed = time.perf_counter() - started
     if out is not None:
         text = result.to_yaml(source=args.file)
@@ -116,8 +129,10 @@ def _check_extendable(scenario: Any, text: str, file: str) -> None:
 
     from ..scenario import scenario_from_data
 
+    written = yaml.safe_load(text)
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    data["parameters"] = {**data.get("parameters", {}), **yaml.safe_load(text)["parameters"]}
+    data["parameters"] = {**data.get("parameters", {}), **written["parameters"]}
+    data["posterior"] = written["posterior"]
     scenario_from_data(data, file)
 
 
@@ -133,34 +148,55 @@ def _pad(text: str, width: int) -> str:
 
 def print_result(name: str, r: "CalibrationResult", elapsed_s: float) -> None:
     n_fit = len(r.figures)
-    print(f"\n{r.scenario_id} ({name}): calibrated to {n_fit} reported figures; {r.reps} replicates per "
-          f"simulation, seed {r.seed}")
-    print(f"  {r.nfev} simulations in {elapsed_s:.0f} s; loss Σz² = {r.fun:.2f}; optimiser: {r.message}")
-    print("\n  Parameters (estimate and 90% interval, in the parameter's unit)")
-    print(f"  {'parameter':<26} {'estimate':>10}  {'90% interval':<24} unit")
+    print(f"\n{r.scenario_id} ({name}): posterior given {n_fit} reported figures, seed {r.seed}")
+    print(f"  {r.method}; {elapsed_s:.0f} s")
+    print("\n  Parameters (posterior median and 90% interval against the prior's 90%, in the parameter's unit)")
+    print(f"  {'parameter':<34} {'median':>9}  {'90% interval':<22} {'prior 90%':<22} {'narrowed':>8}  unit")
     for p in r.parameters.itertuples(index=False):
-        if p.identified:
-            est, iv = _num(p.estimate), f"[{_num(p.lo)}, {_num(p.hi)}]"
-        else:
-            est, iv = "—", f"[{_num(p.low)}, {_num(p.high)}] free range"
-        print(f"  {p.name:<26} {est:>10}  {iv:<24} {_pad(p.unit, 36)}{'' if p.identified else '  not identified'}".rstrip())
+        iv, pr = f"[{_num(p.lo)}, {_num(p.hi)}]", f"[{_num(p.prior_lo)}, {_num(p.prior_hi)}]"
+        flag = "" if p.identified else "  barely informed"
+        print(f"  {p.name:<34} {_num(p.estimate):>9}  {iv:<22} {pr:<22} {p.narrowing:>7.0%}  "
+              f"{_pad(p.unit, 34)}{flag}".rstrip())
     if r.not_identified:
-        print(f"\n  not identified by these figures: {', '.join(r.not_identified)}")
-    for d in r.flat_directions:
-        combo = " ".join(f"{w:+.2f}·{n}" for n, w in d.items())
-        print(f"  flat direction (the figures cannot tell apart moves along it, on the unit-range scale): {combo}")
-    if r.uninformative:
-        print(f"  figures no free parameter moves (they check fixed inputs, they do not inform the fit): "
-              f"{', '.join(r.uninformative)}")
-    print("\n  Reported vs simulated at the estimate (simulated: mean and 90% interval over replicates)")
-    print(f"  {'figure':<28} {'statistic':<20} {'period':<17} {'reported':>10} {'simulated':>10}  "
-          f"{'90% interval':<20} unit")
+        print(f"\n  barely informed by these figures (their prior uncertainty is carried into P(target)): "
+              f"{', '.join(r.not_identified)}")
+    print("\n  Reported vs simulated, posterior predictive (simulated: mean and 90% interval over replicates)")
+    print(f"  {'figure':<32} {'statistic':<18} {'period':<17} {'reported':>10} {'simulated':>10}  "
+          f"{'90% interval':<22} unit")
     for f in r.fit.itertuples(index=False):
         tag = ("inside" if f.within else "OUTSIDE") + (" (holdout)" if f.holdout else "")
-        print(f"  {f.figure:<28} {f.statistic:<20} {f.period:<17} {_num(f.reported):>10} "
-              f"{_num(f.simulated_mean):>10}  {'[' + _num(f.simulated_lo) + ', ' + _num(f.simulated_hi) + ']':<20} "
+        print(f"  {f.figure:<32} {f.statistic:<18} {f.period:<17} {_num(f.reported):>10} "
+              f"{_num(f.simulated_mean):>10}  {'[' + _num(f.simulated_lo) + ', ' + _num(f.simulated_hi) + ']':<22} "
               f"{_pad(f.unit, 10)} {tag}")
     holdout = r.fit[r.fit["holdout"]]
     if len(holdout):
         inside = int(holdout["within"].sum())
         print(f"\n  holdout: {inside} of {len(holdout)} held-out figures inside the 90% predictive interval")
+
+
+def _run_check(args: argparse.Namespace, scenario: Any) -> int:
+    from ..calibration.check import check_calibration
+
+    started = time.perf_counter()
+    with execution(args, f"checking the calibration of {scenario.id}", unit="step") as (executor, update):
+        result = check_calibration(scenario, args.check, rows=args.rows, seed=args.seed, reps=args.check_reps,
+                                   executor=executor, progress=update)
+    if args.json:
+        emit_json({"check": result.to_contract()})
+    else:
+        print_check(args.file, result, time.perf_counter() - started)
+    return 0
+
+
+def print_check(name: str, c: Any, elapsed_s: float) -> None:
+    print(f"\n{c.scenario_id} ({name}): calibration checked on {c.datasets} synthetic data sets from the prior "
+          f"predictive ({c.rows} reference rows, {elapsed_s:.0f} s)")
+    print(f"  nominal 50% / 90%; Monte Carlo error of a coverage at N={c.datasets}: ±{c.coverage_se(0.5):.2f} / "
+          f"±{c.coverage_se(0.9):.2f} (one standard error)")
+    print(f"\n  {'parameter':<34} {'cover 50%':>9} {'cover 90%':>9} {'rank p':>8}")
+    for p in c.parameters.itertuples(index=False):
+        print(f"  {p.name:<34} {p.coverage_50:>9.2f} {p.coverage_90:>9.2f} {p.rank_p:>8.3f}"
+              + ("  off nominal" if not p.within_error else ""))
+    print(f"\n  {'chain':<24} {'P(target) inside its 90% spread':>32} {'data sets where it varies':>26}")
+    for p in c.p_reach.itertuples(index=False):
+        print(f"  {p.chain:<24} {p.coverage_90:>32.2f} {p.informative:>26d}")

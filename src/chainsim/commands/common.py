@@ -134,6 +134,9 @@ def execution(args: argparse.Namespace, desc: str, unit: str = "block") -> Itera
     update, close = progress_bar(show_progress(args), desc, unit)
     try:
         yield executor, update
-    finally:
+    except BaseException:
         close()
-        executor.close()
+        executor.abort()  # interrupted or failed: end the workers now, do not wait for their tasks
+        raise
+    close()
+    executor.close()

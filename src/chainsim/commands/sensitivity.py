@@ -1,4 +1,5 @@
-"""``chainsim sensitivity FILE``: which levers and uncertain parameters move p_reach (SALib)."""
+"""``chainsim sensitivity FILE``: which levers and uncertain numbers move p_reach (SALib), with
+the provenance of each (lever, calibrated, assumed)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base", type=positive_int, default=64, metavar="N",
                    help="Sobol' base sample, a power of 2 (default 64; runs N × (factors + 2) ensembles)")
     p.add_argument("--levers", metavar="A,B,...", help="analyse only these levers (default: all)")
+    p.add_argument("--factors", choices=["all", "levers", "uncertain"], default="all",
+                   help="what to vary: levers and every uncertain number (default), only the levers, or only "
+                        "the uncertain numbers (calibrated posterior, stated distributions, assumed parameters)")
     add_executor_options(p)
     add_output_options(p, "print only the JSON on stdout")
     p.set_defaults(func=run)
@@ -50,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     with execution(args, f"{args.method} {scenario.id}", unit="design point") as (executor, update):
         result = sensitivity(scenario, args.method, args.reps, args.seed, n_trajectories=args.trajectories,
                              n_base=args.base, engine=args.engine, executor=executor, progress=update,
-                             levers=levers)
+                             levers=levers, include=args.factors)
     if args.json:
         emit_json(result.to_contract())
     else:
@@ -96,10 +100,10 @@ def print_table(file: str, s: "Sensitivity") -> None:
         head = f"{'S1':>6} {'± 95%':>6} {'ST':>6} {'± 95%':>6}"
     for (chain, year), rows in s.table.groupby(["chain", "target_year"], sort=False):
         print(f"\n{chain}: target {rows['target_yi'].iloc[0]:.1f}亿元/year in {year}")
-        print(f"  {'rank':>4}  {'factor':<24} {'kind':<9} {'range':<30} {head}")
+        print(f"  {'rank':>4}  {'factor':<32} {'provenance':<10} {'range':<30} {head}")
         for r in rows.itertuples(index=False):
             if s.method == "morris":
                 vals = f"{r.mu_star:>6.2f} {r.mu_star_conf:>6.2f} {r.mu:>+6.2f} {r.sigma:>6.2f}"
             else:
                 vals = f"{r.S1:>6.2f} {r.S1_conf:>6.2f} {r.ST:>6.2f} {r.ST_conf:>6.2f}"
-            print(f"  {r.rank:>4}  {r.factor:<24} {r.kind:<9} {_pad(_range(r.low, r.high, r.unit), 30)} {vals}")
+            print(f"  {r.rank:>4}  {r.factor:<32} {r.provenance:<10} {_pad(_range(r.low, r.high, r.unit), 30)} {vals}")
