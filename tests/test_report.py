@@ -32,11 +32,12 @@ def test_excel_report_holds_chinese_chain_names_levers_probabilities_medians_and
     assert wb.sheetnames == ["目标达成", "政策杠杆", "逐年产值中位数", "假设", "说明"]
     rows = list(wb["目标达成"].iter_rows(values_only=True))
     header = rows[0]
-    assert header[:5] == ("产业链", "目标产值 (亿元/年)", "目标年份", "达成概率", "达成概率 95% 区间")
+    assert header[:6] == ("产业链", "目标产值 (亿元/年)", "目标年份", "达成概率", "达成概率 95% 区间（模拟误差）",
+                          "把握程度（参数不确定 5–95%）")
     scenario = load_scenario(APPROVALS)
     assert [r[0] for r in rows[1:]] == [c.name_zh for c in scenario.chains]
     assert rows[1][1:3] == (200, 2025)
-    assert all(str(r[3]).endswith("%") and "–" in str(r[4]) for r in rows[1:])
+    assert all(str(r[3]).endswith("%") and "–" in str(r[4]) and "–" in str(r[5]) for r in rows[1:])
     levers = {r[0]: r for r in wb["政策杠杆"].iter_rows(min_row=2, values_only=True)}
     assert levers["审批提速"][2] == pytest.approx(0.53) and "2022-03 起 0.53" in levers["审批提速"][4]
     medians = list(wb["逐年产值中位数"].iter_rows(values_only=True))

@@ -177,7 +177,8 @@ def targets_frame(report: Report) -> pd.DataFrame:
             "目标产值 (亿元/年)": round(float(r.target_yi), 1),
             "目标年份": int(r.target_year),
             "达成概率": format_p(r.p_reach),
-            "达成概率 95% 区间": f"{100 * r.p_reach_lo:.1f}% – {100 * r.p_reach_hi:.1f}%",
+            "达成概率 95% 区间（模拟误差）": f"{100 * r.p_reach_lo:.1f}% – {100 * r.p_reach_hi:.1f}%",
+            "把握程度（参数不确定 5–95%）": f"{100 * r.p_reach_spread_lo:.0f}% – {100 * r.p_reach_spread_hi:.0f}%",
         }
         if sq is not None:
             base = sq.loc[(r.chain, r.target_year)]

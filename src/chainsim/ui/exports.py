@@ -61,6 +61,8 @@ def targets_csv(summary: EnsembleSummary, scenario: Scenario) -> bytes:
         "达成概率 (%)": (100 * tg["p_reach"]).round(2),
         "达成概率95%区间下限 (%)": (100 * tg["p_reach_lo"]).round(2),
         "达成概率95%区间上限 (%)": (100 * tg["p_reach_hi"]).round(2),
+        "把握程度5%分位 (%)": (100 * tg["p_reach_spread_lo"]).round(2),
+        "把握程度95%分位 (%)": (100 * tg["p_reach_spread_hi"]).round(2),
         "目标年产值P10 (亿元/年)": tg["output_yi_p10"].round(3),
         "目标年产值中位数 (亿元/年)": tg["output_yi_p50"].round(3),
         "目标年产值P90 (亿元/年)": tg["output_yi_p90"].round(3),

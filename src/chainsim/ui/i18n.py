@@ -105,7 +105,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_year": ("目标年份", "Target year"),
     "col_p_sq": ("现状概率 (%)", "P(reach), status quo (%)"),
     "col_p_now": ("当前概率 (%)", "P(reach), current (%)"),
-    "col_ci": ("95% 区间 (%)", "95% interval (%)"),
+    "col_ci": ("模拟误差 95% 区间 (%)", "Monte Carlo 95% interval (%)"),
+    "col_spread": ("把握程度：参数不确定下 5–95% (%)", "How sure: 5–95% across what the figures leave open (%)"),
     "col_p50": ("目标年产值中位数 (亿元/年)", "Median output in target year (亿元/year)"),
     "col_p50_range": ("目标年产值 中位数 (P10–P90) 亿元/年", "Output in target year: median (P10–P90), 亿元/year"),
     "col_p10_p90": ("目标年产值 P10–P90 (亿元/年)", "Output in target year P10–P90 (亿元/year)"),
@@ -116,8 +117,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric_now": ("当前设置", "Current setting"),
     "metric_year": ("中位达成年份", "Median year reached"),
     "pp": ("{d:+.1f} 个百分点", "{d:+.1f} pp"),
-    "ci_caption": ("达成概率 95% 区间：现状 [{sq_lo:.1f}%, {sq_hi:.1f}%]，当前 [{lo:.1f}%, {hi:.1f}%]",
-                   "95% interval of P(reach): status quo [{sq_lo:.1f}%, {sq_hi:.1f}%], current [{lo:.1f}%, {hi:.1f}%]"),
+    "ci_caption": ("达成概率 95% 区间（模拟误差）：现状 [{sq_lo:.1f}%, {sq_hi:.1f}%]，当前 [{lo:.1f}%, {hi:.1f}%]。"
+                   "把握程度：报告数据定不下来的参数（校准后验）使当前概率在 {sp_lo:.0f}% 到 {sp_hi:.0f}% 之间（5–95%）",
+                   "95% interval of P(reach) (Monte Carlo): status quo [{sq_lo:.1f}%, {sq_hi:.1f}%], current "
+                   "[{lo:.1f}%, {hi:.1f}%]. How sure: what the figures leave open (the calibration posterior) puts "
+                   "the current probability between {sp_lo:.0f}% and {sp_hi:.0f}% (5–95%)"),
     "years_reached": ("首次达到目标的年份分布", "Year the target is first reached"),
     # charts
     "axis_month": ("月份", "Month"),

@@ -74,7 +74,8 @@ def _chain_card(state: AppState, chain: Chain, target: pd.Series, base: pd.Serie
     year = target.year_reached_p50
     c3.metric(t("metric_year", lang), t("never", lang) if pd.isna(year) else str(int(year)))
     st.caption(t("ci_caption", lang, sq_lo=100 * base.p_reach_lo, sq_hi=100 * base.p_reach_hi,
-                 lo=100 * target.p_reach_lo, hi=100 * target.p_reach_hi))
+                 lo=100 * target.p_reach_lo, hi=100 * target.p_reach_hi, sp_lo=100 * target.p_reach_spread_lo,
+                 sp_hi=100 * target.p_reach_spread_hi))
     bands_now = now.bands[now.bands["chain"] == chain.id]
     bands_sq = sq.bands[sq.bands["chain"] == chain.id]
     # folded sections draw their chart only when opened (on_change="rerun" tracks .open)
