@@ -178,10 +178,10 @@ def province_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
     out: list[tuple[tuple[Any, ...], str]] = []
     by_county = [(name, s) for name, s in scenario.policy.levers.items() if s.by_county]
     if not scenario.counties:
-        for i, chain in enumerate(scenario.chains):
-            if chain.county is not None:
-                out.append((("chains", i, "county"), f"names county {chain.county!r}, but the scenario has no "
-                                                     "counties: list (a scenario of one county names none)"))
+        named = sorted({c.county for c in scenario.chains if c.county is not None})
+        if named:  # reported on counties:, so that it is dropped when counties: itself is in error
+            out.append((("counties",), f"chains name counties ({', '.join(named[:5])}"
+                                       f"{', …' if len(named) > 5 else ''}) but the scenario has no counties: list"))
         for name, _ in by_county:
             out.append((("policy", "levers", name, "by_county"), "by_county needs a scenario with counties:"))
         if scenario.pairs:

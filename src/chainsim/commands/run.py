@@ -102,12 +102,13 @@ def _above_progress_bar(update: Any) -> Any:
 
 def print_summary(name: str, s: "EnsembleSummary") -> None:
     print(f"\n{s.scenario_id} ({name}): {s.reps} replicates, seed {s.seed}, engine {s.engine}")
-    print(f"  {'chain':<22} {'target':>12} {'year':>5} {'p_reach':>8} {'95% CI':>15} "
+    w = max([22, *(len(c) for c in s.targets["chain"])])
+    print(f"  {'chain':<{w}} {'target':>12} {'year':>5} {'p_reach':>8} {'95% CI':>15} "
           f"{'output P10 / P50 / P90 in target year (亿元/year)':>50}")
     for r in s.targets.itertuples(index=False):
         ci = f"[{r.p_reach_lo:.2f}, {r.p_reach_hi:.2f}]"
         q = f"{r.output_yi_p10:8.1f} / {r.output_yi_p50:8.1f} / {r.output_yi_p90:8.1f}"
-        print(f"  {r.chain:<22} {r.target_yi:>9.1f}亿元 {r.target_year:>5} {r.p_reach:>8.3f} {ci:>15} {q:>50}")
+        print(f"  {r.chain:<{w}} {r.target_yi:>9.1f}亿元 {r.target_year:>5} {r.p_reach:>8.3f} {ci:>15} {q:>50}")
 
 
 def print_counties(scenario: Any, s: "EnsembleSummary") -> None:
