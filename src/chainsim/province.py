@@ -80,9 +80,10 @@ def flatten_counties(data: dict[str, Any], located: Any) -> tuple[dict[str, Any]
         county = dict(county)
         chains = county.pop("chains")
         cid = county.get("id")
-        if not isinstance(chains, list):
+        if not isinstance(chains, list) or not chains:
             file, line = located.line_of(("counties", i, "chains"))
-            located.problems.append(Problem(file, line, f"counties[{i}].chains", "expected a list of chains"))
+            located.problems.append(Problem(file, line, f"counties[{i}].chains", "expected a list of chains "
+                                            "(at least one)"))
             chains = []
         for j, chain in enumerate(chains):
             if isinstance(chain, dict):
@@ -203,10 +204,8 @@ def province_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
         else:
             members[chain.county].add(chain.id)
     for k, county in enumerate(scenario.counties):
-        n = len(members.get(county.id, ()))
-        if n == 0:
-            out.append((("counties", k, "id"), f"county {county.id!r} has no chains"))
-        elif n > MAX_CHAINS_PER_COUNTY:
+        n = len(members.get(county.id, ()))  # a county with no chain is inert (a file's chains: [] is refused)
+        if n > MAX_CHAINS_PER_COUNTY:
             out.append((("counties", k, "id"), f"county {county.id!r} has {n} chains: a county has at most "
                                                f"{MAX_CHAINS_PER_COUNTY}"))
         for name, setting in county.levers.items():
@@ -275,6 +274,8 @@ def county_plan(scenario: Scenario, base: np.ndarray, levers: dict[str, np.ndarr
     factory0, factory = np.full(K, np.inf), np.empty((total, K))
     for k, county in enumerate(scenario.counties):
         cols = np.flatnonzero(of == k)
+        if not cols.size:
+            continue  # a county without chains: nothing to run
         mine = [chains[c] for c in cols]
         for name, setting in county.levers.items():
             levers[name][:, cols] = setting_path(setting, mine, first_month, total)
