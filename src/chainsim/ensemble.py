@@ -394,9 +394,10 @@ def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: in
     for p in parts:
         per_rep.append((p.reached, p.target_output, p.year_reached))
         T, _, C = p.sketch.shape
+        if sketch is None:
+            sketch = np.zeros((T, C, _SKETCH_BINS + 2), dtype=np.int64)
         key = (np.arange(T)[:, None, None] * C + np.arange(C)[None, None, :]) * (_SKETCH_BINS + 2) + p.sketch
-        counts = np.bincount(key.reshape(-1), minlength=T * C * (_SKETCH_BINS + 2)).reshape(T, C, _SKETCH_BINS + 2)
-        sketch = counts if sketch is None else sketch + counts
+        np.add.at(sketch.reshape(-1), key.reshape(-1), 1)  # in place: no histogram-sized temporary per block
         output_sum = p.output_sum if output_sum is None else output_sum + p.output_sum
         annual_sum = p.annual_sum if annual_sum is None else annual_sum + p.annual_sum
     assert sketch is not None and output_sum is not None and annual_sum is not None, "no blocks"
