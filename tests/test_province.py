@@ -286,3 +286,15 @@ def test_a_province_over_the_memory_budget_is_refused_with_exit_2():
     proc = chainsim("run", FUJIAN, "--reps", "15", "--no-store", env=env)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "memory budget" in proc.stderr and "'fujian'" in proc.stderr
+
+
+def test_longyan_holds_wupings_third_quarter_flows_with_lianchengs_calibrated_parameters():
+    from chainsim.calibration.moments import moment_specs, simulate_moments
+    from chainsim.calibration.report import fit_frame
+
+    scenario = load_scenario(LONGYAN)
+    specs = moment_specs(scenario)
+    fit = fit_frame(specs, simulate_moments(scenario, specs, 200, 1))
+    assert set(fit["figure"]) == {"ly_wuping_2020q3_started_count", "ly_wuping_2020q3_started_value",
+                                  "ly_wuping_2020q3_completed_count", "ly_wuping_2020q3_completed_value"}
+    assert fit["holdout"].all() and fit["within"].all(), fit.to_string()

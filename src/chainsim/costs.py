@@ -60,7 +60,7 @@ def policy_costs(scenario: Scenario) -> pd.DataFrame:
             cost = float(np.sum([np.mean(lever_cost_yi(name, path[:, plan.chain_county == k].mean(axis=1),
                                                        c.resources.land_supply_mu_per_year.value if c.resources
                                                        else 0.0))
-                                 for k, c in enumerate(scenario.counties)]))
+                                 for k, c in enumerate(scenario.counties) if np.any(plan.chain_county == k)]))
             rows.append({"lever": name, "label_zh": spec.label_zh, "label_en": spec.label_en, "unit": spec.unit,
                          "value": value, "cost_yi_per_year": cost, "provenance": spec.cost.provenance,
                          "basis": spec.cost.basis})

@@ -317,7 +317,9 @@ def _parse(text: str, name: str) -> tuple[dict[str, Any], _Located]:
         _walk_positions(root, (), located, problems)
         if any(p.message.startswith("tag not allowed") for p in problems):
             raise ScenarioError(problems)  # never construct a tagged value
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader: no code execution
+        constructor = yaml.SafeLoader("")  # SafeLoader: no code execution; built from the nodes composed above,
+        data = constructor.construct_document(root)  # not by parsing the text a second time
+        constructor.dispose()
     except _YamlProblem as exc:
         raise ScenarioError([Problem(name, exc.line, "", exc.message)]) from None
     except yaml.reader.ReaderError as exc:
