@@ -633,9 +633,8 @@ class Scenario(Strict):
             old = self.policy.lever(name)
             earlier = [s for s in old.schedule if month_index(s.from_) < month_index(start)]
             # a schedule step applies to every chain, so by_chain values hold only before it
-            levers[name] = LeverSetting(value=old.value, by_chain=old.by_chain, by_county=old.by_county, note=old.note,
-                                        schedule=[
-                *earlier, Step(**{"from": start, "value": float(value)})])
+            levers[name] = LeverSetting(value=old.value, by_chain=old.by_chain, by_county=old.by_county,
+                                        note=old.note, schedule=[*earlier, Step(**{"from": start, "value": float(value)})])
         return self.model_copy(update={"policy": self.policy.model_copy(update={"levers": levers})})
 
     def lever_from_policy_start(self, name: str) -> float:
