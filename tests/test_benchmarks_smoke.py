@@ -45,3 +45,18 @@ def test_benchmark_run_writes_results_and_readme_table(tmp_path: Path) -> None:
     table = after[after.index(START): after.index(END)]
     assert "| liancheng_mesa |" in table and "province_50k_fast" in table
     assert "| liancheng_mesa |" in done.stdout
+
+
+@pytest.mark.slow
+def test_province_scale_benchmark_writes_its_figures(tmp_path: Path) -> None:
+    out = tmp_path / "province_scale.json"
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "province_scale.py"), "--smoke", "--no-dask",
+                           "--out", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["counties"] == 84 and data["cost_per_county_replicate_ms"] > 0
+    assert set(data["scaling"]) == {"1 worker", "2 workers"}
+    floor = data["floor"]
+    assert floor["kernel_ns_per_agent_step"] > 0 and floor["floor_ns_per_agent_step"] > 0 and floor["ratio"] > 0
+    assert data["plan"]["tasks"] > 0 and data["plan"]["worker_peak_rss_mib"] > 0
+    assert "ratio fast / floor" in done.stdout

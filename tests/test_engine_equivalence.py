@@ -12,9 +12,9 @@ to the outcomes at once so that the large fast ensembles stay small in memory). 
   exact test on the 2×2 table (a two-proportion test that stays valid near 0 and 1).
 
 Significance. A scenario's test makes m comparisons (m = chains × (2 + 4 × years): 162 for
-Liancheng, 120 for Queshan) and rejects when any p-value is below α = 0.01 / m (Bonferroni),
+Liancheng, 120 for Queshan, 42 for the two-county province) and rejects when any p-value is below α = 0.01 / m (Bonferroni),
 so it fails by chance with probability at most 1% when the engines agree, and the module's
-four scenario tests at most 4%. Seeds are fixed, so the outcome is deterministic: a failure
+five scenario tests at most 5%. Seeds are fixed, so the outcome is deterministic: a failure
 after a change to either engine is a real discrepancy unless a new seed makes it vanish.
 
 Power. The fast samples are ten or more times the Mesa ones, so the Mesa sample size n sets
@@ -76,6 +76,9 @@ CASES = {
     "tiny": Case("tests/scenarios/tiny.yaml", mesa_reps=400, fast_reps=4000, seed=202),
     "liancheng": Case("scenarios/liancheng.yaml", mesa_reps=160, fast_reps=2000, seed=303),
     "queshan": Case("scenarios/queshan.yaml", mesa_reps=120, fast_reps=2000, seed=404),
+    # two counties competing for one industry's leads, with county levers, per-county land and a
+    # 山海协作 pair (chainsim.province): the competition as both engines run it
+    "two_counties": Case("tests/scenarios/two_counties.yaml", mesa_reps=300, fast_reps=3000, seed=505),
 }
 
 

@@ -90,6 +90,17 @@ def test_a_dask_cluster_prints_the_serial_json(dask_cluster, serial_json, tmp_pa
     assert result.stdout == serial_json
 
 
+def test_a_province_on_a_dask_cluster_prints_the_serial_json_and_nothing_else(dask_cluster, tmp_path):
+    cluster, _ = dask_cluster
+    province = Path(__file__).parent / "scenarios" / "two_counties.yaml"
+    args = ("run", province, "--reps", 300, "--seed", SEED, "--no-store", "--json")
+    serial = cli(*args, "--workers", "1", cwd=tmp_path)
+    on_dask = cli(*args, "--scheduler", cluster.scheduler_address, cwd=tmp_path)
+    assert on_dask.returncode == 0, on_dask.stderr
+    assert on_dask.stdout == serial.stdout
+    assert "Traceback" not in on_dask.stderr and "Exception" not in on_dask.stderr
+
+
 def free_loopback_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -314,6 +314,19 @@ PARAMETERS: dict[str, ParameterSpec] = {
                       "enterprises when the scenario does not give it."),
         ParameterSpec("leader_output_share", "fraction", 0.0, 0.9, 0.35,
                       "Share of a chain's base output produced by its leaders (链主) at the start."),
+        # -- a province of counties (scenarios with ``counties:``; no effect on one county)
+        ParameterSpec("contested_share", "fraction", 0.0, 1.0, 0.5,
+                      "In a scenario of several counties, the share of a chain's status-quo leads that come from "
+                      "the province's pool for its industry, which every county with a chain of that industry "
+                      "competes for (chainsim.province): Fujian names nine counties for its lithium chain and five "
+                      "for stainless steel (fj_chains_per_county_max: 1-2 key chains per county) and asks for a "
+                      "joint pre-review of projects signed at provincial events (联合预审) so that counties do not "
+                      "bid against each other; 龙岩's ten parks court the same 央企、世界500强、全国民企百强. The "
+                      "share itself is assumed.", figure="fj_chains_per_county_max"),
+        ParameterSpec("approval_pull", "dimensionless", 0.0, 5.0, 1.0,
+                      "How much a faster approval raises a chain's pull on the contested leads of its industry: "
+                      "attraction × (1 + approval_pull × approval_speedup); 1 means 蕉城's 53% cut "
+                      "(jc_build_time_after) draws 1.53 times the leads at equal effort."),
     ]
 }
 

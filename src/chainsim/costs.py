@@ -56,6 +56,15 @@ def policy_costs(scenario: Scenario) -> pd.DataFrame:
     for name, spec in LEVERS.items():
         path = plan.levers[name][first:stop]
         value = float(path.mean())
+        if scenario.counties:  # a province: every county pays for its own levers
+            cost = float(np.sum([np.mean(lever_cost_yi(name, path[:, plan.chain_county == k].mean(axis=1),
+                                                       c.resources.land_supply_mu_per_year.value if c.resources
+                                                       else 0.0))
+                                 for k, c in enumerate(scenario.counties) if np.any(plan.chain_county == k)]))
+            rows.append({"lever": name, "label_zh": spec.label_zh, "label_en": spec.label_en, "unit": spec.unit,
+                         "value": value, "cost_yi_per_year": cost, "provenance": spec.cost.provenance,
+                         "basis": spec.cost.basis})
+            continue
         cost = float(np.mean(lever_cost_yi(name, path.mean(axis=1), land_plan)))
         rows.append({"lever": name, "label_zh": spec.label_zh, "label_en": spec.label_en, "unit": spec.unit,
                      "value": value, "cost_yi_per_year": cost, "provenance": spec.cost.provenance,

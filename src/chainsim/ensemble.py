@@ -285,7 +285,7 @@ class _Partial:
     reached: np.ndarray           # (R, targets) bool: annual output in target year ≥ target
     target_output: np.ndarray     # (R, targets) 亿元/year in the target year
     year_reached: np.ndarray      # (R, targets) first year with annual output ≥ target, 0 = never
-    sketch: np.ndarray            # (months, chains, bins + 2) int64 counts of output / base
+    sketch: np.ndarray            # (months, replicates, chains) uint16 histogram bin of output / base
     output_sum: np.ndarray        # (months, chains) sum of output over replicates
     annual_sum: np.ndarray        # (years, chains, len(ANNUAL)) sums over replicates
 
@@ -314,10 +314,10 @@ def reduce_block(traj: Trajectories, plan: Plan) -> _Partial:
     first = np.where(hits.any(axis=0), years[np.argmax(hits, axis=0)], 0)
     out = traj.metric("output_yi")[plan.warmup:].astype(np.float64)  # (T, R, C)
     rel = out / plan.base_output_yi[None, None, :]
-    idx = np.searchsorted(_SKETCH_EDGES, rel, side="right")  # 0 = below, bins+1 = above
+    # each replicate's bin (0 = below, bins+1 = above), counted into histograms by ``summarise``: a
+    # block sends 2 bytes per month, replicate and chain, not a histogram per month and chain
+    sketch = np.searchsorted(_SKETCH_EDGES, rel, side="right").astype(np.uint16)
     T, R, C = out.shape
-    key = (np.arange(T)[:, None, None] * C + np.arange(C)[None, None, :]) * (_SKETCH_BINS + 2) + idx
-    sketch = np.bincount(key.reshape(-1), minlength=T * C * (_SKETCH_BINS + 2)).reshape(T, C, _SKETCH_BINS + 2)
     flows = {
         "signed_count": traj.flow("signed", "count"), "signed_value_yi": traj.flow("signed", "value_yi"),
         "started_count": traj.flow("started", "count"), "started_value_yi": traj.flow("started", "value_yi"),
@@ -418,7 +418,11 @@ def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: in
     sketch = output_sum = annual_sum = None
     for p in parts:
         per_rep.append((p.reached, p.target_output, p.year_reached))
-        sketch = p.sketch if sketch is None else sketch + p.sketch
+        T, _, C = p.sketch.shape
+        if sketch is None:
+            sketch = np.zeros((T, C, _SKETCH_BINS + 2), dtype=np.int64)
+        key = (np.arange(T)[:, None, None] * C + np.arange(C)[None, None, :]) * (_SKETCH_BINS + 2) + p.sketch
+        np.add.at(sketch.reshape(-1), key.reshape(-1), 1)  # in place: no histogram-sized temporary per block
         output_sum = p.output_sum if output_sum is None else output_sum + p.output_sum
         annual_sum = p.annual_sum if annual_sum is None else annual_sum + p.annual_sum
     assert sketch is not None and output_sum is not None and annual_sum is not None, "no blocks"

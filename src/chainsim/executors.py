@@ -182,8 +182,11 @@ class DaskExecutor:
             for future in futures:
                 yield future.result()
         finally:
-            for future in futures:
-                future.cancel()
+            # cancel what is still pending; a generator closed late (after ``close``) has nothing
+            # left to cancel, and must not call the closed client
+            pending = [future for future in futures if not future.done()]
+            if pending and self.client.status == "running":
+                self.client.cancel(pending)
 
     def close(self) -> None:
         self.client.close()

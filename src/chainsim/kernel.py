@@ -52,6 +52,7 @@ import numpy as np
 
 from . import mechanisms as mech
 from .prepare import Plan, base_outputs, chain_intensity, draw_parameters, make_plan, size_bin
+from .province import contested_leads
 from .records import INDEX, N_BINS, Trajectories, flow_index, new_record
 from .scenario import Scenario
 
@@ -464,9 +465,10 @@ class _Paths:
         varying_started = not _constant_in_time(plan, "finance_matching")
         self.cum_signed = _Varying(_log_keep(self.p_signed_move[by_month]), self.regime) if varying_signed else None
         self.cum_stall = _Varying(_log_keep(self.p_stall[by_month]), self.regime) if varying_started else None
-        # the county's stocks, per replicate, and the projects asking for them
-        self.land = np.full(R, plan.land_bank0_mu)
-        self.factory = np.full(R, plan.factory0_wm2)
+        # the county's stocks, per replicate and county (row r × n_counties + k), and the projects asking for them
+        self.K = plan.n_counties
+        self.land = np.tile(plan.land_bank0_mu, R)
+        self.factory = np.tile(plan.factory0_wm2, R)
         self.wait = mech.wait_months(p["land_wait_months"])
         self.ready: list[list[np.ndarray]] = [[] for _ in range(plan.total_months + 1)]
         self.waiting = np.empty((5, 0))  # (row, size, segment, ready month, order key) of waiting projects
@@ -539,8 +541,8 @@ class _Paths:
         ``land_wait_months`` go elsewhere. Schedules the enterprises the served projects
         become in ``births[month]`` as (row, segment, tier, capacity 亿元/year, exit month)."""
         plan, p = self.plan, self.p
-        self.land += plan.land_supply_mu[m]
-        self.factory += plan.factory_supply_wm2[m]
+        self.land += np.tile(plan.land_supply_mu[m], self.R)
+        self.factory += np.tile(plan.factory_supply_wm2[m], self.R)
         new = self.ready[m]
         self.ready[m] = []
         if new:
@@ -551,29 +553,30 @@ class _Paths:
             queue = self.waiting
         else:
             return
-        C = plan.n_chains
+        C, K = plan.n_chains, self.K
         row = queue[0].astype(np.int64)
         rep = row // C
+        stock = rep if K == 1 else rep * K + plan.chain_county[row % C]  # whose land: replicate × county
         size = queue[1]
         f_need = mech.factory_need_wm2(size, p["factory_wm2_per_yi"][rep], p["small_project_max_yi"][rep])
         small = f_need > 0
         land = mech.land_need_mu(size, p["investment_intensity_yi_per_mu"][rep]) * plan.land_factor[row % C]
         l_need = np.where(small, 0.0, land)
-        if (np.all(np.bincount(rep, weights=f_need, minlength=self.R) <= self.factory)
-                and np.all(np.bincount(rep, weights=l_need, minlength=self.R) <= self.land)):
+        if (np.all(np.bincount(stock, weights=f_need, minlength=self.R * K) <= self.factory)
+                and np.all(np.bincount(stock, weights=l_need, minlength=self.R * K) <= self.land)):
             # room for every request: serving order cannot matter, so skip the sort
             in_factory, on_land = small, ~small
         else:
-            # by replicate, then ready month, then random key in [0, 1): one exact float64 key
-            order = np.argsort(rep * (plan.total_months + 1) + queue[3] + queue[4])
+            # by replicate (and county), then ready month, then random key in [0, 1): one exact float64 key
+            order = np.argsort(stock * (plan.total_months + 1) + queue[3] + queue[4])
             queue, row, rep, size, f_need = queue[:, order], row[order], rep[order], size[order], f_need[order]
-            land = land[order]
-            in_factory = mech.served_in_order(f_need, self.factory, rep)
+            land, stock = land[order], stock[order]
+            in_factory = mech.served_in_order(f_need, self.factory, stock)
             l_need = np.where(in_factory, 0.0, land)
-            on_land = mech.served_in_order(l_need, self.land, rep)
+            on_land = mech.served_in_order(l_need, self.land, stock)
         ready_month = queue[3].astype(np.int64)
-        self.factory -= np.bincount(rep[in_factory], weights=f_need[in_factory], minlength=self.R)
-        self.land -= np.bincount(rep[on_land], weights=l_need[on_land], minlength=self.R)
+        self.factory -= np.bincount(stock[in_factory], weights=f_need[in_factory], minlength=self.R * K)
+        self.land -= np.bincount(stock[on_land], weights=l_need[on_land], minlength=self.R * K)
         served = in_factory | on_land
         was_waiting = ready_month < m
         lost = ~served & (m - ready_month >= self.wait[rep])
@@ -691,15 +694,20 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
             ratio = output.reshape(R, C) / bases
             complete = completeness
         effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, plan.weight,
-                                   lev["chain_chief_priority"][m], col["chain_chief_gain"], col["effort_half"])
+                                   lev["chain_chief_priority"][m], col["chain_chief_gain"], col["effort_half"],
+                                   plan.county_matrix)
         y = plan.month_year[m]
         macro = mech.macro_lead_factor(effects[:, y, None], col["macro_lead_elasticity"], plan.shock_leads[y][None, :])
-        lam = macro * (mech.lead_intensity(col["lead_rate"], plan.weight, effort, ratio, col["size_elasticity"],
+        lam = macro * (mech.lead_intensity(col["lead_rate"], plan.leads_weight, effort, ratio, col["size_elasticity"],
                                            col["size_feedback_cap"], complete, complete0, col["completeness_gain"])
                        + mech.leader_leads(leader_out.reshape(R, C), col["leader_leads_per_10yi"],
                                            lev["leader_drive"][m]))
-        if not warm and plan.links.any():
+        linked = not warm and plan.links.any()
+        if linked:
             lam = lam * mech.linkage_factor(ratio, plan.links, col["size_feedback_cap"])
+        if plan.competition is not None:  # a province: counties compete for their industries' leads
+            lam = contested_leads(plan, m, lam, macro, col, ratio, complete, complete0, leader_out.reshape(R, C),
+                                  linked)
 
         if not warm:
             # 2. enterprises exit or grow
@@ -720,7 +728,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
 
         # 4. new leads; their paths are drawn a batch of months at a time
         counts = rng.poisson(lam)
-        flag_counts = rng.poisson(macro * mech.flagship_intensity(col["flagship_leads_per_year"], plan.weight,
+        flag_counts = rng.poisson(macro * mech.flagship_intensity(col["flagship_leads_per_year"], plan.leads_weight,
                                                                   complete, complete0, col["completeness_gain"]))
         counts_all = counts + flag_counts
         record[INDEX["leads_new"], m] = counts_all

@@ -61,18 +61,25 @@ def effort_response(attraction_effort: ArrayLike, effort_half: ArrayLike) -> Flo
 
 
 def chain_effort(attraction_effort: ArrayLike, priority: ArrayLike, weight: ArrayLike,
-                 chain_chief_priority: ArrayLike, chain_chief_gain: ArrayLike, effort_half: ArrayLike) -> FloatArray:
+                 chain_chief_priority: ArrayLike, chain_chief_gain: ArrayLike, effort_half: ArrayLike,
+                 counties: NDArray[np.float64] | None = None) -> FloatArray:
     """Attraction effort on each chain (× status quo), chains on the last axis.
 
     ``effort_response(attraction_effort)`` × the chain's attention share under the
     chain-chief system (链长制): a priority chain's weight is raised by (1 + chain_chief_gain ×
     chain_chief_priority) and every chain's is divided by Σ weight × raise, so the county's
     attention is moved, not created: what the priority chains gain, the others lose.
-    ``weight`` is each chain's share of the county's leads (summing to 1).
+    ``weight`` is each chain's share of the county's leads (summing to 1). In a province,
+    ``counties`` is the (chains, counties) 0/1 matrix of which county each chain is in,
+    the weights sum to 1 within each county, and the sum runs over the chain's own county.
     """
     boost = 1.0 + (np.asarray(chain_chief_gain, dtype=float) * np.asarray(chain_chief_priority, dtype=float)
                    * np.asarray(priority, dtype=float))
-    share = boost / np.sum(np.asarray(weight, dtype=float) * boost, axis=-1, keepdims=True)
+    weighted = np.asarray(weight, dtype=float) * boost
+    if counties is None:
+        share = boost / np.sum(weighted, axis=-1, keepdims=True)
+    else:
+        share = boost / ((weighted @ counties) @ counties.T)
     return effort_response(attraction_effort, effort_half) * share
 
 
@@ -130,6 +137,56 @@ def flagship_intensity(flagship_leads_per_year: ArrayLike, weight: ArrayLike, co
     gain = np.asarray(completeness_gain)
     return (np.asarray(flagship_leads_per_year) / 12.0 * np.asarray(weight)
             * (1.0 + gain * np.asarray(completeness)) / (1.0 + gain * np.asarray(completeness_0)))
+
+
+# ------------------------------------------------------------------ a province: counties competing for leads
+
+
+def approval_attraction(approval_speedup: ArrayLike, approval_pull: ArrayLike) -> FloatArray:
+    """Multiplier on a chain's pull on its industry's contested leads from faster approvals:
+    1 + approval_pull × approval_speedup (an investor choosing between counties prefers the
+    one that gets it building sooner; 蕉城 sells its 17-month builds, jc_build_time_after)."""
+    return 1.0 + np.asarray(approval_pull, dtype=float) * np.asarray(approval_speedup, dtype=float)
+
+
+def shared_pool(own: ArrayLike, reference: ArrayLike, attraction: ArrayLike, pools: NDArray[np.float64],
+                contested_share: ArrayLike) -> FloatArray:
+    """Expected new leads of each chain (leads/month, chains on the last axis) when a share
+    of them comes from a pool shared by the chains of one industry across counties.
+
+    ``own`` is each chain's lead intensity as one county alone would see it (effort, size,
+    completeness, leaders, levers in force); ``reference`` the same at status-quo effort and
+    leader drive; ``attraction`` the chain's pull on the pool (``own`` × approval attraction);
+    ``pools`` the (chains, pools) 0/1 matrix of which industry pool each chain is in (every
+    chain in exactly one; a chain alone in its industry is a pool of one).
+
+    leads_c = (1 − s) × own_c + s × Λ_P × attraction_c / Σ_{j ∈ P} attraction_j,
+    Λ_P = Σ_{j ∈ P} reference_j,
+
+    with s = ``contested_share``. The pool's size Λ_P grows with its chains' size,
+    completeness and leaders but not with anyone's effort or approvals: the investors of an
+    industry looking for a site in the province are a given number, and a county that tries
+    harder takes a bigger share of them, which the other counties of that industry lose. With
+    every lever at the status quo, attraction = reference and each chain gets exactly ``own``;
+    a pool with no attraction at all sends its leads elsewhere (out of the province).
+    """
+    own = np.asarray(own, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    attraction = np.asarray(attraction, dtype=float)
+    pool_size = reference @ pools
+    pool_pull = attraction @ pools
+    per_pull = np.divide(pool_size, pool_pull, out=np.zeros(np.broadcast(pool_size, pool_pull).shape),
+                         where=pool_pull > 0)
+    contested = (per_pull @ pools.T) * attraction
+    s = np.asarray(contested_share, dtype=float)
+    return (1.0 - s) * own + s * contested
+
+
+def partner_placement(leads: ArrayLike, transfer: NDArray[np.float64]) -> FloatArray:
+    """Lead intensities after 山海协作 placements (chains on the last axis): ``transfer[c, d]`` is
+    the share of chain c's leads placed with chain d (a coastal county's projects in its mountain
+    partner's park, 共建产业园区); each row sums to 1, so leads are moved, not created."""
+    return np.asarray(leads, dtype=float) @ transfer
 
 
 def lead_exit_probability(lead_months: ArrayLike) -> FloatArray:

@@ -101,15 +101,19 @@ def footprint(scenario: Scenario, plan: Plan | None = None) -> Footprint:
     plan = plan or make_plan(scenario)
     h = _high(scenario, "effort_half")
     effort = float(np.max(plan.levers["attraction_effort"]))
+    # a province: every county's lead rate (its lead_rate_scale × lead_rate) adds up; competition only moves leads
+    counties = float(np.sum(plan.leads_weight)) if plan.competition is not None else 1.0
+    approvals = 1 + _high(scenario, "approval_pull") * float(np.max(plan.levers["approval_speedup"])) \
+        if plan.competition is not None else 1.0
     leads = (_high(scenario, "lead_rate") * effort * (1 + h) / (effort + h)
              * _high(scenario, "size_feedback_cap") ** _high(scenario, "size_elasticity")
-             * (1 + _high(scenario, "completeness_gain"))
+             * (1 + _high(scenario, "completeness_gain")) * counties * approvals
              + _high(scenario, "leader_leads_per_10yi") * float(np.max(plan.levers["leader_drive"]))
              * float(plan.base_output_yi.sum()) * _high(scenario, "size_feedback_cap") / 10.0
-             + _high(scenario, "flagship_leads_per_year") / 12.0)
+             + _high(scenario, "flagship_leads_per_year") / 12.0 * counties)
     signed = leads * plan.total_months * _high(scenario, "sign_prob")
-    land = plan.land_bank0_mu + float(np.sum(plan.land_supply_mu))
-    factory = plan.factory0_wm2 + float(np.sum(plan.factory_supply_wm2))
+    land = float(np.sum(plan.land_bank0_mu)) + float(np.sum(plan.land_supply_mu))
+    factory = float(np.sum(plan.factory0_wm2)) + float(np.sum(plan.factory_supply_wm2))
     small = max(min(_low(scenario, "size_ordinary_median_yi"), _low(scenario, "size_major_median_yi")) * 0.25, 1e-3)
     by_land = (land * _high(scenario, "investment_intensity_yi_per_mu")
                + factory / _low(scenario, "factory_wm2_per_yi")) / small

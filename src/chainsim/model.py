@@ -26,6 +26,7 @@ import numpy as np
 
 from . import mechanisms as mech
 from .prepare import Plan, base_outputs, chain_intensity, draw_parameters, make_plan, size_bin
+from .province import contested_leads
 from .records import INDEX, Trajectories, flow_index, new_record
 from .scenario import Scenario
 
@@ -174,10 +175,10 @@ class CountyModel(mesa.Model):
         """Months from signing to production of every project commissioned so far."""
         plan = self.plan
         self.filled = plan.filled0.copy()
-        self.land_mu = plan.land_bank0_mu
-        """Ready industrial land, 亩."""
-        self.factory_wm2 = plan.factory0_wm2
-        """Empty standard-factory space, 万平方米."""
+        self.land_mu = plan.land_bank0_mu.copy()
+        """Ready industrial land of each county, 亩."""
+        self.factory_wm2 = plan.factory0_wm2.copy()
+        """Empty standard-factory space of each county, 万平方米."""
         self.record = new_record(plan.total_months, 1, plan.n_chains)
         for c in range(plan.n_chains):
             outputs, tiers = mech.initial_enterprises(
@@ -227,20 +228,27 @@ class CountyModel(mesa.Model):
         elsewhere.
         """
         plan, p, m = self.plan, self.p, self.month
-        self.land_mu += float(plan.land_supply_mu[m])
-        self.factory_wm2 += float(plan.factory_supply_wm2[m])
+        self.land_mu += plan.land_supply_mu[m]
+        self.factory_wm2 += plan.factory_supply_wm2[m]
+        county = plan.chain_county
+        # in a province each county serves its own queue from its own land (ordered county by county)
         queue = sorted((q for q in self.agents_by_type.get(Project, []) if q.ready_month >= 0),
-                       key=lambda q: (q.ready_month, q.order_key))
+                       key=lambda q: (county[q.chain], q.ready_month, q.order_key))
         if not queue:
             return
         size = np.array([q.size_yi for q in queue])
         f_need = mech.factory_need_wm2(size, p["factory_wm2_per_yi"], p["small_project_max_yi"])
-        in_factory = mech.served_in_order(f_need, self.factory_wm2)
+        group = county[[q.chain for q in queue]] if plan.n_counties > 1 else None
+        in_factory = mech.served_in_order(f_need, self.factory_wm2 if group is not None else self.factory_wm2[0], group)
         land = mech.land_need_mu(size, p["investment_intensity_yi_per_mu"]) * plan.land_factor[[q.chain for q in queue]]
         l_need = np.where(in_factory, 0.0, land)
-        on_land = mech.served_in_order(l_need, self.land_mu)
-        self.factory_wm2 -= float(f_need[in_factory].sum())
-        self.land_mu -= float(l_need[on_land].sum())
+        on_land = mech.served_in_order(l_need, self.land_mu if group is not None else self.land_mu[0], group)
+        if group is None:
+            self.factory_wm2 -= float(f_need[in_factory].sum())
+            self.land_mu -= float(l_need[on_land].sum())
+        else:
+            self.factory_wm2 -= np.bincount(group[in_factory], weights=f_need[in_factory], minlength=plan.n_counties)
+            self.land_mu -= np.bincount(group[on_land], weights=l_need[on_land], minlength=plan.n_counties)
         wait = int(mech.wait_months(p["land_wait_months"]))
         rec = self.record
         for q, f, land, fn, ln in zip(queue, in_factory, on_land, f_need, l_need):
@@ -278,22 +286,27 @@ class CountyModel(mesa.Model):
             ratio, complete = self.chain_outputs() / self.base_output_yi, self.completeness()
         leaders = self.leader_outputs()  # constant in the warm-up (no growth, no new enterprises)
         effort = mech.chain_effort(plan.levers["attraction_effort"][m], plan.priority, plan.weight,
-                                   plan.levers["chain_chief_priority"][m], p["chain_chief_gain"], p["effort_half"])
+                                   plan.levers["chain_chief_priority"][m], p["chain_chief_gain"], p["effort_half"],
+                                   plan.county_matrix)
         y = plan.month_year[m]
         macro = mech.macro_lead_factor(self.year_effect[y], p["macro_lead_elasticity"], plan.shock_leads[y])
-        lam = macro * (mech.lead_intensity(p["lead_rate"], plan.weight, effort, ratio, p["size_elasticity"],
-                                           p["size_feedback_cap"], complete, plan.filled0.sum(1) / plan.n_segments,
+        complete0 = plan.filled0.sum(1) / plan.n_segments
+        lam = macro * (mech.lead_intensity(p["lead_rate"], plan.leads_weight, effort, ratio, p["size_elasticity"],
+                                           p["size_feedback_cap"], complete, complete0,
                                            p["completeness_gain"])
                        + mech.leader_leads(leaders, p["leader_leads_per_10yi"], plan.levers["leader_drive"][m]))
-        if not self.in_warmup and plan.links.any():
+        linked = not self.in_warmup and bool(plan.links.any())
+        if linked:
             lam = lam * mech.linkage_factor(ratio, plan.links, p["size_feedback_cap"])
+        if plan.competition is not None:  # a province: counties compete for their industries' leads
+            lam = contested_leads(plan, m, lam, macro, p, ratio, complete, complete0, leaders, linked)
         if not self.in_warmup:
             for e in list(self.agents_by_type.get(Enterprise, [])):
                 e.step()
         for project in list(self.agents_by_type.get(Project, [])):
             project.step()
         self.start_ready()
-        lam_flag = macro * mech.flagship_intensity(p["flagship_leads_per_year"], plan.weight, complete,
+        lam_flag = macro * mech.flagship_intensity(p["flagship_leads_per_year"], plan.leads_weight, complete,
                                            plan.filled0.sum(1) / plan.n_segments, p["completeness_gain"])
         for c in range(plan.n_chains):
             for flagship, rate in ((0.0, lam[c]), (1.0, lam_flag[c])):

@@ -58,7 +58,14 @@ def run_warnings(scenario: Scenario, summary: Any) -> list[dict[str, Any]]:
         out.append({"chain": None, "kind": "uncalibrated", "message": (
             f"{scenario.id}: no parameter is calibrated; every unreported number is a catalogue default "
             "(run `chainsim calibrate` against the county's reported figures)")})
-    if scenario.resources is None:
+    if scenario.counties:  # a province: each county states its own resources
+        bare = [c.id for c in scenario.counties if c.resources is None]
+        if bare:
+            out.append({"chain": None, "kind": "unbounded", "message": (
+                f"{scenario.id}: {len(bare)} of {len(scenario.counties)} counties state no land or factory space "
+                f"(counties[].resources: {', '.join(bare[:5])}{', …' if len(bare) > 5 else ''}), so only leads "
+                "bound their growth")})
+    elif scenario.resources is None:
         out.append({"chain": None, "kind": "unbounded", "message": (
             f"{scenario.id}: no land or factory space is stated (resources:), so only leads bound its growth")})
     return out

@@ -13,13 +13,17 @@ months from the start through the horizon. Month ``m`` of the run is calendar mo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .catalogue import CHAIN_TYPES, LEVERS, PARAMETERS
 from .mechanisms import default_enterprise_count, draw_parameter
-from .scenario import SIZE_CLASS_EDGES_YI, Scenario, month_index
+from .scenario import SIZE_CLASS_EDGES_YI, LeverSetting, Scenario, month_index
 from .schema import BASE_OUTPUT_PREFIX
+
+if TYPE_CHECKING:
+    from .province import Competition
 
 SIZE_BIN_EDGES_YI = (0.0, *SIZE_CLASS_EDGES_YI)
 """Lower edges (亿元) of the project size classes in which flows are recorded:
@@ -57,10 +61,16 @@ class Plan:
     month_year: np.ndarray  # (total_months,) index of each run month's calendar year (0 = first simulated year)
     shock_growth: np.ndarray  # (years, n_chains) stated shocks to growth, 1/year
     shock_leads: np.ndarray  # (years, n_chains) stated shocks to lead arrivals, fraction
-    land_bank0_mu: float  # ready land at run month 0, 亩 (inf: the scenario states no resources)
-    land_supply_mu: np.ndarray  # (total_months,) land made ready in each month, 亩
-    factory0_wm2: float  # empty standard-factory space at run month 0, 万平方米
-    factory_supply_wm2: np.ndarray  # (total_months,) factory space added in each month, 万平方米
+    land_bank0_mu: np.ndarray  # (n_counties,) ready land at run month 0, 亩 (inf: the county states no resources)
+    land_supply_mu: np.ndarray  # (total_months, n_counties) land made ready in each month, 亩
+    factory0_wm2: np.ndarray  # (n_counties,) empty standard-factory space at run month 0, 万平方米
+    factory_supply_wm2: np.ndarray  # (total_months, n_counties) factory space added in each month, 万平方米
+    # several counties (chainsim.province); one county: a single county 0, no competition
+    county_ids: tuple[str, ...] = ("",)
+    county_of_chain: np.ndarray | None = None  # (n_chains,) index of each chain's county; None: all in county 0
+    county_matrix: np.ndarray | None = None  # (n_chains, n_counties) 0/1, chain in county; None for one county
+    lead_weight: np.ndarray | None = None  # weight × the county's lead_rate_scale; None: ``weight``
+    competition: "Competition | None" = None  # industry pools and 山海协作 placements; None for one county
 
     @property
     def n_chains(self) -> int:
@@ -74,18 +84,37 @@ class Plan:
     def max_segments(self) -> int:
         return int(self.filled0.shape[1])
 
+    @property
+    def n_counties(self) -> int:
+        return len(self.county_ids)
+
+    @property
+    def chain_county(self) -> np.ndarray:
+        """Index of each chain's county (all 0 in a scenario of one county)."""
+        return np.zeros(self.n_chains, np.int64) if self.county_of_chain is None else self.county_of_chain
+
+    @property
+    def leads_weight(self) -> np.ndarray:
+        """Each chain's weight in its county's lead rate (× its county's lead_rate_scale)."""
+        return self.weight if self.lead_weight is None else self.lead_weight
+
 
 def lever_path(scenario: Scenario, name: str, first_month: int, total_months: int) -> np.ndarray:
     """Value of lever ``name`` in every run month and chain, (total_months, n_chains).
 
     Warm-up months use the value in force at the start; ``schedule`` steps apply from
-    their month on; ``by_chain`` overrides the base value for a chain (schedules then
-    apply to every chain).
+    their month on; ``by_chain`` overrides the base value for a chain, ``by_county`` for
+    every chain of a county (schedules then apply to every chain). In a scenario of several
+    counties a county's own ``levers`` replace the policy's for its chains (``make_plan``).
     """
-    setting = scenario.policy.lever(name)
-    chains = scenario.chain_ids
+    return setting_path(scenario.policy.lever(name), scenario.chains, first_month, total_months)
+
+
+def setting_path(setting: LeverSetting, chains: list, first_month: int, total_months: int) -> np.ndarray:
+    """``lever_path`` of one lever setting for the given chains (``schema.Chain``s)."""
     path = np.empty((total_months, len(chains)))
-    base = np.array([setting.by_chain.get(c, setting.value) for c in chains])
+    base = np.array([setting.by_chain.get(c.id, setting.by_county.get(c.county, setting.value)) if c.county
+                     else setting.by_chain.get(c.id, setting.value) for c in chains])
     path[:] = base
     months = first_month + np.arange(total_months)
     for step in sorted(setting.schedule, key=lambda s: month_index(s.from_)):
@@ -127,6 +156,15 @@ def make_plan(scenario: Scenario) -> Plan:
         land0 = res.land_bank_mu.value
         land = res.land_supply_mu_per_year.value * levers["land_supply"][:, 0] / 12.0
         factory0 = res.factory_space_wm2.value
+    land0, land, factory0 = np.array([float(land0)]), land[:, None], np.array([float(factory0)])
+    factory = levers["standard_factory_wm2"][:, :1] / 12.0
+    counties: dict = {}
+    if scenario.counties:
+        from .province import county_plan
+
+        counties = county_plan(scenario, base, levers, first_month, total)  # county levers, weights, resources, pools
+        weight, land0, land, factory0, factory = (counties.pop(k) for k in (
+            "weight", "land_bank0_mu", "land_supply_mu", "factory0_wm2", "factory_supply_wm2"))
     years = (first_month + np.arange(total)) // 12
     month_year = years - years[0]
     ids = [c.id for c in chains]
@@ -171,10 +209,11 @@ def make_plan(scenario: Scenario) -> Plan:
         month_year=month_year,
         shock_growth=shock_growth,
         shock_leads=shock_leads,
-        land_bank0_mu=float(land0),
+        land_bank0_mu=land0,
         land_supply_mu=land,
-        factory0_wm2=float(factory0),
-        factory_supply_wm2=levers["standard_factory_wm2"][:, 0] / 12.0,
+        factory0_wm2=factory0,
+        factory_supply_wm2=factory,
+        **counties,
     )
 
 

@@ -317,7 +317,9 @@ def _parse(text: str, name: str) -> tuple[dict[str, Any], _Located]:
         _walk_positions(root, (), located, problems)
         if any(p.message.startswith("tag not allowed") for p in problems):
             raise ScenarioError(problems)  # never construct a tagged value
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader: no code execution
+        constructor = yaml.SafeLoader("")  # SafeLoader: no code execution; built from the nodes composed above,
+        data = constructor.construct_document(root)  # not by parsing the text a second time
+        constructor.dispose()
     except _YamlProblem as exc:
         raise ScenarioError([Problem(name, exc.line, "", exc.message)]) from None
     except yaml.reader.ReaderError as exc:
@@ -496,16 +498,19 @@ def scenario_from_data(data: dict[str, Any], name: str = "<scenario>", located: 
     (``located.problems``), and the semantic checks of the parts the schema did accept.
     """
     located = located or _Located(name)
+    from .province import flatten_counties  # a file's counties[].chains → the flat chains list
+
+    data, located, as_written = flatten_counties(data, located)
     problems = list(located.problems)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems += _pydantic_problems(exc, located)
         problems += _semantic_problems_despite(exc, data, located)
-        raise ScenarioError(problems) from None
+        raise ScenarioError([as_written(p) for p in problems]) from None
     problems += [Problem(*located.line_of(loc), _dotted(loc), message) for loc, message in semantic_problems(scenario)]
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError([as_written(p) for p in problems])
     return scenario
 
 
@@ -644,4 +649,7 @@ def scenario_from_yaml_text(text: str, name: str = "<upload>") -> Scenario:
 def scenario_to_yaml(scenario: Scenario) -> str:
     """The scenario as a self-contained YAML document that ``load_scenario`` accepts."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for key in ("counties", "pairs"):
+        if not data.get(key):
+            data.pop(key, None)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -229,6 +229,10 @@ class Chain(Strict):
     in_park: bool = Field(True, description="Produces inside the county's industrial parks.")
     type: Literal["manufacturing", "tourism_services", "agri_food", "logistics"] = Field(
         "manufacturing", description="Chain type (catalogue.CHAIN_TYPES): output per 亿元, build time, land, firm size.")
+    county: Identifier | None = Field(None, description="In a scenario of several counties: the county (counties[].id) "
+                                                        "the chain is in (chainsim.province).")
+    industry: Identifier | None = Field(None, description="In a scenario of several counties: the industry whose "
+                                                          "provincial pool of leads the chain competes for.")
     note: str = ""
 
     @model_validator(mode="after")
@@ -283,6 +287,8 @@ class LeverSetting(Strict):
     value: float
     schedule: list[Step] = Field(default_factory=list)
     by_chain: dict[str, float] = Field(default_factory=dict)
+    by_county: dict[str, float] = Field(default_factory=dict, description="A different value for every chain of a "
+                                        "county (scenarios of several counties); by_chain wins over it.")
     note: str = ""
 
     _plain_number = model_validator(mode="before")(classmethod(_number_means_value))
@@ -563,6 +569,54 @@ class County(Strict):
     province: str = ""
 
 
+MAX_CHAINS_PER_COUNTY = 50
+"""Chains one county may name: a county names a handful (Fujian asks for 1-2, 3-4 where strong)."""
+
+
+class Scale(Sourced):
+    """A multiplier with its provenance."""
+
+    provenance: Provenance = "assumed"
+    value: float = Field(gt=0, le=1000)
+
+
+class CountyUnit(Strict):
+    """One county of a scenario of several counties (``counties:``; see ``chainsim.province``).
+
+    Its chains are the scenario's chains whose ``county`` is this county's id (in a file
+    they are written under the county and qualified ``<county>__<chain>`` on loading). Its
+    ``levers`` replace the scenario's policy levers of the same name for its chains;
+    ``resources`` are its own land and factory space; ``lead_rate_scale`` multiplies the
+    ``lead_rate`` parameter (and the flagship rate) for its chains: a county twice the size
+    of the reference county draws twice the leads.
+    """
+
+    id: Identifier
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    levers: dict[str, LeverSetting] = Field(default_factory=dict)
+    resources: Resources | None = None
+    lead_rate_scale: Scale = Field(default_factory=lambda: Scale(value=1.0),
+                                   description="× the lead_rate parameter for this county's chains.")
+    coastal: bool | None = Field(None, description="山海协作: a coastal (true) or mountain (false) county.")
+    note: str = ""
+
+    @field_validator("levers")
+    @classmethod
+    def _known_levers(cls, levers: dict[str, LeverSetting]) -> dict[str, LeverSetting]:
+        return _known(levers, LEVERS, "lever")
+
+
+class Pair(Sourced):
+    """A 山海协作 pair: ``share`` of the coastal county's leads in every industry the mountain
+    county also has go to the mountain county's chain of that industry (共建产业园区)."""
+
+    provenance: Provenance = "assumed"
+    coastal: Identifier
+    mountain: Identifier
+    share: float = Field(gt=0, le=1)
+
+
 class Scenario(Strict):
     """A whole scenario file (after ``extends`` has been merged)."""
 
@@ -570,7 +624,8 @@ class Scenario(Strict):
     title: str = ""
     county: County
     calendar: Calendar
-    chains: list[Chain] = Field(min_length=1, max_length=50, description="At most 50: a county names a handful.")
+    chains: list[Chain] = Field(min_length=1, max_length=20_000,
+                                description="At most 50 per county: a county names a handful.")
     policy: Policy = Field(default_factory=Policy)
     parameters: dict[str, ParameterSetting] = Field(default_factory=dict)
     calibration: Calibration = Field(default_factory=Calibration)
@@ -582,6 +637,9 @@ class Scenario(Strict):
     figures: list[FigureRow] = Field(default_factory=list, max_length=500,
                                      description="The county's own reported figures (the CSV's columns).")
     posterior: Posterior | None = Field(None, description="Posterior draws of the calibrated parameters.")
+    counties: list[CountyUnit] = Field(default_factory=list, max_length=5000,
+                                       description="Several counties competing for leads (chainsim.province).")
+    pairs: list[Pair] = Field(default_factory=list, description="山海协作 pairs of counties.")
 
     @field_validator("parameters")
     @classmethod
@@ -613,7 +671,18 @@ class Scenario(Strict):
 
     def content_hash(self) -> str:
         """SHA-256 of the scenario's canonical JSON: equal for equal content."""
-        text = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json", by_alias=True)
+        for key in ("counties", "pairs", "figures", "posterior"):  # absent from the hash when not used
+            if not data.get(key):
+                data.pop(key, None)
+        for chain in data["chains"]:
+            for key in ("county", "industry"):
+                if chain.get(key) is None:
+                    chain.pop(key, None)
+        for setting in (data.get("policy") or {}).get("levers", {}).values():
+            if not setting.get("by_county"):
+                setting.pop("by_county", None)
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
@@ -655,8 +724,8 @@ class Scenario(Strict):
             old = self.policy.lever(name)
             earlier = [s for s in old.schedule if month_index(s.from_) < month_index(start)]
             # a schedule step applies to every chain, so by_chain values hold only before it
-            levers[name] = LeverSetting(value=old.value, by_chain=old.by_chain, note=old.note, schedule=[
-                *earlier, Step(**{"from": start, "value": float(value)})])
+            levers[name] = LeverSetting(value=old.value, by_chain=old.by_chain, by_county=old.by_county,
+                                        note=old.note, schedule=[*earlier, Step(**{"from": start, "value": float(value)})])
         return self.model_copy(update={"policy": self.policy.model_copy(update={"levers": levers})})
 
     def lever_from_policy_start(self, name: str) -> float:
@@ -775,6 +844,11 @@ def semantic_problems(scenario: Scenario) -> list[tuple[tuple[Any, ...], str]]:
                 out.append((("links", k, key), f"no chain {c!r}{did_you_mean(c, ids)}"))
         if link.from_ == link.to:
             out.append((("links", k, "to"), "a chain cannot be linked to itself (its size feedback does that)"))
+    if not scenario.counties and len(scenario.chains) > MAX_CHAINS_PER_COUNTY:
+        out.append((("chains",), f"{len(scenario.chains)} chains: a county has at most {MAX_CHAINS_PER_COUNTY}"))
+    from .province import province_problems  # local: province builds on this module
+
+    out += province_problems(scenario)
     for name in COUNTY_LEVERS:
         if scenario.policy.lever(name).by_chain:
             out.append((("policy", "levers", name, "by_chain"),

@@ -31,11 +31,45 @@ def run(args: argparse.Namespace) -> int:
     a, b = load_all([args.file_a, args.file_b])
     with execution(args, f"{a.id} vs {b.id}") as (executor, update):
         result = compare(a, b, args.reps, args.seed, args.engine, executor, update)
+    doc = result.to_contract()
+    if a.counties:  # a province: which counties' chains gain and which lose
+        from ..province import chain_counties, chain_differences, county_differences
+
+        county = chain_counties(a)
+        outputs = {(r["chain"], r["target_year"]): r for r in chain_differences(result.summary_a, result.summary_b,
+                                                                                 county)}
+        doc["chains"] = [{**row, **outputs.get((row["chain"], row["target_year"]), {})} for row in doc["chains"]]
+        doc["counties"] = county_differences(a, result.summary_a, result.summary_b)
     if args.json:
-        emit_json(result.to_contract())
+        emit_json(doc)
     else:
         print_comparison(args.file_a, args.file_b, result)
+        if a.counties:
+            print_county_differences(doc)
     return 0
+
+
+def print_county_differences(doc: dict) -> None:
+    """Which counties, and which of their chains, gain and lose from B against A."""
+    counties = doc["counties"]
+    print(f"\nOutput of each county's chains in its last target year (亿元/year), B − A on common random numbers "
+          "with its 95% interval; gains / loses when the interval excludes 0:")
+    for verdict in ("gains", "loses"):
+        rows = sorted((r for r in counties if r["verdict"] == verdict), key=lambda r: -abs(r["output_diff_yi"]))
+        print(f"\n  {len(rows)} counties {verdict}:")
+        for r in rows:
+            lo, hi = r["output_diff_yi_ci"]
+            print(f"    {r['county']:<18} {r['name_zh']:<8} {r['output_yi_mean_a']:>9.1f} → {r['output_yi_mean_b']:>9.1f}"
+                  f"  {r['output_diff_yi']:+8.2f} [{lo:+.2f}, {hi:+.2f}]  E[targets met] "
+                  f"{r['expected_targets_met_a']:.2f} → {r['expected_targets_met_b']:.2f}")
+    unclear = [r["county"] for r in counties if r["verdict"] == "unclear"]
+    print(f"\n  {len(unclear)} counties change by less than the interval can tell.")
+    chains = [r for r in doc["chains"] if r.get("verdict") in ("gains", "loses")]
+    if chains:
+        print("\n  Chains that gain or lose (output in the target year, 亿元/year, B − A):")
+        for r in sorted(chains, key=lambda r: -abs(r["output_diff_yi"])):
+            lo, hi = r["output_diff_yi_ci"]
+            print(f"    {r['chain']:<30} {r['verdict']:<6} {r['output_diff_yi']:+8.2f} [{lo:+.2f}, {hi:+.2f}]")
 
 
 def _signed(x: float) -> str:

@@ -72,17 +72,22 @@ def run(args: argparse.Namespace) -> int:
                             store.save(done[key], source=name)
                     summary = done[key]
                 warnings = run_warnings(scenario, summary)
-                results.append((summary, warnings))
+                results.append((scenario, summary, warnings))
                 with _above_progress_bar(update):
                     if not args.json:
                         print_summary(name, summary)
+                        if scenario.counties:
+                            print_counties(scenario, summary)
                     for w in warnings:
                         print(f"warning: {w['message']}", file=sys.stderr)
     finally:
         if store is not None:
             store.close()
     if args.json:
-        emit_json({"results": [{**s.to_contract(), "warnings": w} for s, w in results]})
+        from ..province import annotate
+
+        emit_json({"results": [{**annotate(s.to_contract(), scenario, s), "warnings": w}
+                               for scenario, s, w in results]})
     return 0
 
 
@@ -97,14 +102,32 @@ def _above_progress_bar(update: Any) -> Any:
 
 def print_summary(name: str, s: "EnsembleSummary") -> None:
     print(f"\n{s.scenario_id} ({name}): {s.reps} replicates, seed {s.seed}, engine {s.engine}")
+    w = max([22, *(len(c) for c in s.targets["chain"])])
     print("  p_reach: probability of reaching the target; MC 95%: its Monte Carlo interval (more replicates "
           "narrow it);\n  spread 5–95%: how it varies across what the figures leave open (the posterior; "
           "more replicates do not narrow it)")
-    print(f"  {'chain':<22} {'target':>12} {'year':>5} {'p_reach':>8} {'MC 95%':>14} {'spread 5–95%':>14} "
+    print(f"  {'chain':<{w}} {'target':>12} {'year':>5} {'p_reach':>8} {'MC 95%':>14} {'spread 5–95%':>14} "
           f"{'output P10 / P50 / P90 in target year (亿元/year)':>50}")
     for r in s.targets.itertuples(index=False):
         ci = f"[{r.p_reach_lo:.2f}, {r.p_reach_hi:.2f}]"
         spread = f"[{r.p_reach_spread_lo:.2f}, {r.p_reach_spread_hi:.2f}]"
         q = f"{r.output_yi_p10:8.1f} / {r.output_yi_p50:8.1f} / {r.output_yi_p90:8.1f}"
-        print(f"  {r.chain:<22} {r.target_yi:>9.1f}亿元 {r.target_year:>5} {r.p_reach:>8.3f} {ci:>14} {spread:>14} "
+        print(f"  {r.chain:<{w}} {r.target_yi:>9.1f}亿元 {r.target_year:>5} {r.p_reach:>8.3f} {ci:>14} {spread:>14} "
               f"{q:>50}")
+
+
+def print_counties(scenario: Any, s: "EnsembleSummary") -> None:
+    """The per-county and province rows of a scenario of several counties."""
+    from ..province import county_results, province_result
+
+    rows = county_results(scenario, s)
+    print(f"\n  {len(rows)} counties: expected targets met (Σ p_reach), and the output of each county's chains in "
+          "its last target year (亿元/year)")
+    print(f"  {'county':<18} {'name':<10} {'chains':>6} {'E[met]':>7} {'year':>5} {'base':>9} {'target':>9} "
+          f"{'mean':>9} {'P10 / P50 / P90':>28}")
+    for r in [*rows, {"county": "PROVINCE", "name_zh": scenario.county.name_zh, **province_result(scenario, s)}]:
+        if "year" not in r:
+            continue
+        q = f"{r['output_yi_p10']:8.1f} / {r['output_yi_p50']:8.1f} / {r['output_yi_p90']:8.1f}"
+        print(f"  {r['county']:<18} {r['name_zh']:<10} {r['chains']:>6} {r['expected_targets_met']:>7.2f} "
+              f"{r['year']:>5} {r['base_output_yi']:>9.1f} {r['target_yi']:>9.1f} {r['output_yi_mean']:>9.1f} {q:>28}")

@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             n_targets = sum(len(c.targets) for c in scenario.chains)
-            print(printable(f"{name}: ok: {scenario.id} ({scenario.county.name_zh}), {len(scenario.chains)} chains, "
+            counties = f"{len(scenario.counties)} counties, " if scenario.counties else ""
+            print(printable(f"{name}: ok: {scenario.id} ({scenario.county.name_zh}), {counties}{len(scenario.chains)} chains, "
                             f"{n_targets} targets, {scenario.calendar.start}..{scenario.calendar.horizon}"))
     for problem in problems:
         print(problem, file=sys.stderr)
