@@ -340,3 +340,12 @@ def test_every_replicate_of_a_group_shares_one_posterior_draw():
     summary = run_ensemble(post, reps=200, seed=9)
     drawn = np.asarray(summary.reached)
     assert drawn.shape == (200, 1)
+
+
+def test_a_province_extending_a_county_s_posterior_keeps_its_pipeline_draws_not_its_base_outputs():
+    longyan = load_scenario(ROOT / "scenarios" / "longyan.yaml")
+    liancheng = load_scenario(ROOT / "scenarios" / "liancheng.yaml")
+    assert longyan.posterior is not None and "lead_rate" in longyan.posterior.parameters
+    assert not any(n.startswith("base_output.") for n in longyan.posterior.parameters)
+    k = liancheng.posterior.parameters.index("lead_rate")
+    assert longyan.posterior.column("lead_rate") == [row[k] for row in liancheng.posterior.draws]

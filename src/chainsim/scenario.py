@@ -386,11 +386,42 @@ def _resolve(path: Path, depth: int, chain: tuple[Path, ...]) -> tuple[dict[str,
         merged_loc.lines.update(ploc.lines)
         merged_loc.problems.extend(ploc.problems)
     merged = _merge(merged, data)
+    if "posterior" not in data and ("chains" in data or "counties" in data):
+        merged = _posterior_for_own_chains(merged)
     # the child's own positions win for every path it sets
     merged_loc.lines.update(located.lines)
     merged_loc.problems.extend(located.problems)
     merged_loc.file = str(path)
     return merged, merged_loc
+
+
+def _posterior_for_own_chains(data: dict[str, Any]) -> dict[str, Any]:
+    """A posterior inherited through ``extends`` by a file with chains of its own keeps only the
+    base outputs of chains it has: another county's base outputs say nothing about these
+    (the pipeline parameters, shared, keep their joint draws)."""
+    post = data.get("posterior")
+    if not isinstance(post, dict) or not isinstance(post.get("parameters"), list):
+        return data
+    ids: set[str] = set()
+    for c in data.get("chains") or []:
+        if isinstance(c, dict):
+            ids.add(str(c.get("id")))
+    for county in data.get("counties") or []:
+        if isinstance(county, dict):
+            for c in county.get("chains") or []:
+                if isinstance(c, dict):
+                    ids.add(f"{county.get('id')}__{c.get('id')}")
+    names = post["parameters"]
+    keep = [k for k, n in enumerate(names)
+            if not (isinstance(n, str) and n.startswith("base_output.") and n[len("base_output."):] not in ids)]
+    if len(keep) == len(names):
+        return data
+    rows = post.get("draws")
+    new = {**post, "parameters": [names[k] for k in keep]}
+    if isinstance(rows, list):
+        new["draws"] = [[row[k] for k in keep] if isinstance(row, list) and len(row) == len(names) else row
+                        for row in rows]
+    return {**data, "posterior": new}
 
 
 def _pydantic_problems(exc: ValidationError, located: _Located) -> list[Problem]:
