@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.shortfall import contract_fields
     from ..ensemble import run_ensembles
     from ..plausibility import run_warnings
 
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
                             store.save(done[key], source=name)
                     summary = done[key]
                 warnings = run_warnings(scenario, summary)
-                results.append((summary, warnings))
+                results.append((summary, warnings, contract_fields(scenario, summary) if args.json else None))
                 with _above_progress_bar(update):
                     if not args.json:
                         print_summary(name, summary)
@@ -82,8 +83,15 @@ def run(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     if args.json:
-        emit_json({"results": [{**s.to_contract(), "warnings": w} for s, w in results]})
+        emit_json({"results": [_with_shortfall(s.to_contract(), rows) | {"warnings": w} for s, w, rows in results]})
     return 0
+
+
+def _with_shortfall(result: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A result's chain rows with their shortfall fields added (``analysis.shortfall``:
+    where the target year's output comes from, the gap and the projects that would close it)."""
+    result["chains"] = [{**chain, **extra} for chain, extra in zip(result["chains"], rows)]
+    return result
 
 
 def _above_progress_bar(update: Any) -> Any:

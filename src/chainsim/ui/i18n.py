@@ -431,3 +431,9 @@ def parameter_description(name: str, text: str, lang: str) -> str:
     if lang == "en" or name not in PARAMETER_TEXT_ZH:
         return text
     return PARAMETER_TEXT_ZH[name][1]
+
+
+# The "why it falls short" page keeps its labels in its own module.
+from .i18n_shortfall import LABELS_SHORTFALL  # noqa: E402
+
+LABELS.update(LABELS_SHORTFALL)
