@@ -3,6 +3,8 @@
 Core object: ``Trajectories``, one float32 array (metric, month, replicate, chain) with
 the metric names below. Output is an annual rate in 亿元/year; flows are counts and 亿元
 during the month, split by project size class (see ``prepare.SIZE_BIN_EDGES_YI``).
+Output is also recorded by origin (``COHORTS``: firms present at the start, projects signed
+before the scenario's policy start, projects signed from it on), adding up to ``output_yi``.
 """
 
 from __future__ import annotations
