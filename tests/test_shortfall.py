@@ -127,13 +127,16 @@ def test_the_top_drivers_carry_their_provenance() -> None:
     assert factor_provenance(scn, "prework_fund_yi", "lever") == "reported"
     assert factor_provenance(scn, "growth_per_year", "parameter") == "assumed"  # the catalogue default
     rows = [{"chain": "wenlv_kangyang", "target_year": 2025, "factor": f, "kind": k, "unit": "", "low": 0.0, "high": 1.0,
-             "mu_star": m, "mu": mu, "rank": r}
-            for f, k, m, mu, r in [("lead_rate", "parameter", 0.3, 0.3, 1), ("attraction_effort", "lever", 0.2, -0.2, 2),
-                                   ("sign_prob", "parameter", 0.1, 0.0, 3), ("finance_matching", "lever", 0.0, 0.0, 4)]]
+             "mu_star": m, "mu_star_conf": conf, "mu": mu, "rank": r}
+            for f, k, m, conf, mu, r in [("lead_rate", "parameter", 0.3, 0.1, 0.3, 1),
+                                         ("attraction_effort", "lever", 0.2, 0.05, -0.2, 2),
+                                         ("sign_prob", "parameter", 0.1, 0.15, 0.0, 3),
+                                         ("finance_matching", "lever", 0.0, 0.0, 0.0, 4)]]
     drivers = top_drivers(SimpleNamespace(table=pd.DataFrame(rows)), scn)
     assert drivers["factor"].tolist() == ["lead_rate", "attraction_effort", "sign_prob"]
     assert drivers["provenance"].tolist() == ["calibrated", "assumed", "assumed"]
     assert drivers["direction"].tolist() == [1, -1, 0]
+    assert drivers["significant"].tolist() == [True, True, False]  # sign_prob's effect is within its interval
 
 
 def test_run_json_carries_the_split_and_the_projects_needed(tmp_path: Path) -> None:

@@ -374,8 +374,9 @@ def top_drivers(sensitivity: Any, scenario: Scenario, n: int = 3) -> pd.DataFram
 
     Columns: chain, target_year, rank, factor, kind (lever | parameter | …), effect (Morris
     mu_star or Sobol' ST: change in p_reach over the factor's range, or share of variance),
-    direction (+1 raises p_reach, −1 lowers it, 0 unknown; Morris only), low, high, unit,
-    provenance."""
+    effect_conf (its 95% half-width; NaN when the table has none), significant (effect >
+    effect_conf), direction (+1 raises p_reach, −1 lowers it, 0 mixed or unknown; Morris
+    only), low, high, unit, provenance."""
     table = sensitivity.table
     metric = "mu_star" if "mu_star" in table.columns else "ST"
     rows = []
@@ -383,10 +384,12 @@ def top_drivers(sensitivity: Any, scenario: Scenario, n: int = 3) -> pd.DataFram
         block = block.sort_values(["rank", metric], ascending=[True, False]).head(n)
         for r in block.to_dict("records"):
             signed = r.get("mu", float("nan"))
+            conf = float(r.get(f"{metric}_conf", float("nan")))
             rows.append({"chain": chain, "target_year": int(year), "rank": int(r["rank"]), "factor": r["factor"],
-                         "kind": r["kind"], "effect": float(r[metric]),
+                         "kind": r["kind"], "effect": float(r[metric]), "effect_conf": conf,
+                         "significant": bool(float(r[metric]) > (conf if np.isfinite(conf) else 0.0)),
                          "direction": 0 if not np.isfinite(signed) or signed == 0 else int(np.sign(signed)),
                          "low": float(r["low"]), "high": float(r["high"]), "unit": r["unit"],
                          "provenance": factor_provenance(scenario, r["factor"], r["kind"])})
-    return pd.DataFrame(rows, columns=["chain", "target_year", "rank", "factor", "kind", "effect", "direction", "low",
-                                       "high", "unit", "provenance"])
+    return pd.DataFrame(rows, columns=["chain", "target_year", "rank", "factor", "kind", "effect", "effect_conf",
+                                       "significant", "direction", "low", "high", "unit", "provenance"])

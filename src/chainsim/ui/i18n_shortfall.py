@@ -97,7 +97,7 @@ LABELS_SHORTFALL: dict[str, tuple[str, str]] = {
     "sf_col_rank": ("排名", "Rank"),
     "sf_col_factor": ("因素", "Factor"),
     "sf_col_kind": ("类型", "Kind"),
-    "sf_col_effect": ("对达成概率的影响（百分点）", "Effect on P(reach) (points)"),
+    "sf_col_effect": ("对达成概率的影响（百分点，±95% 区间）", "Effect on P(reach) (points, ±95%)"),
     "sf_col_direction": ("方向", "Direction"),
     "sf_col_range": ("变动范围", "Range"),
     "sf_kind_lever": ("政策杠杆", "policy lever"),
@@ -105,6 +105,7 @@ LABELS_SHORTFALL: dict[str, tuple[str, str]] = {
     "sf_up": ("越大越易达标", "higher helps"),
     "sf_down": ("越大越难达标", "higher hurts"),
     "sf_mixed": ("方向不一", "mixed"),
+    "sf_noise": ("无显著影响", "within the noise"),
     "sf_flat": ("{name}：达成概率在所有取值下都几乎不变（{p}），无法据此排出驱动因素。",
                 "{name}: P(reach) hardly moves over every setting ({p}); no driver can be ranked from it."),
 }

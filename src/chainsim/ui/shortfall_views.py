@@ -139,14 +139,16 @@ def drivers_table(scenario: Scenario, drivers: pd.DataFrame, chain: str, year: i
     rows = []
     mine = drivers[(drivers["chain"] == chain) & (drivers["target_year"] == year)]
     for r in mine.itertuples(index=False):
-        direction = {1: "sf_up", -1: "sf_down"}.get(int(r.direction), "sf_mixed")
+        direction = {1: "sf_up", -1: "sf_down"}.get(int(r.direction), "sf_mixed") if r.significant else "sf_noise"
+        effect = f"{100 * r.effect:.1f}" + (f" ± {100 * r.effect_conf:.1f}" if r.effect_conf == r.effect_conf else "")
+        unit = unit_label(r.unit, lang)
         rows.append({
             t("sf_col_rank", lang): str(int(r.rank)),
             t("sf_col_factor", lang): _factor_label(r.factor, r.kind, lang),
             t("sf_col_kind", lang): t(f"sf_kind_{r.kind}", lang) if r.kind in ("lever", "parameter") else r.kind,
-            t("sf_col_effect", lang): f"{100 * r.effect:.1f}",
+            t("sf_col_effect", lang): effect,
             t("sf_col_direction", lang): t(direction, lang),
-            t("sf_col_range", lang): f"{r.low:g}–{r.high:g} {unit_label(r.unit, lang)}",
+            t("sf_col_range", lang): f"{r.low:g}–{r.high:g}" + ("" if unit in ("0–1", "") else f" {unit}"),
             t("col_provenance", lang): provenance_label(r.provenance, lang),
         })
     return pd.DataFrame(rows)
