@@ -101,10 +101,15 @@ def test_the_summary_and_the_run_json_carry_the_split() -> None:
     scn = three_chains()
     summary = run_ensemble(scn, 200, 5)
     frame = summary.cohorts
-    assert len(frame) == 3 * len(summary.targets)
+    assert len(frame) == 4 * len(summary.targets)
+    base = {c.id: c.base_output.value_yi for c in scn.chains}
     for row in summary.targets.itertuples(index=False):
         mine = frame[(frame["chain"] == row.chain) & (frame["target_year"] == row.target_year)].set_index("cohort")
-        assert list(mine.index) == list(COHORTS)
+        assert list(mine.index) == [*COHORTS, "start"]
+        # the output at the start is the base output in every replicate
+        assert mine.loc["start", ["output_yi_p10", "output_yi_p90", "output_yi_mid"]].tolist() == \
+            pytest.approx([base[row.chain]] * 3, rel=1e-5)
+        mine = mine.loc[list(COHORTS)]
         assert mine["output_yi_mean"].sum() == pytest.approx(row.output_yi_mean, rel=1e-5)
         # the middle fifth of replicates: a typical outcome, between the P40 and P60 of the output
         typical = mine["output_yi_mid"].sum()
@@ -113,6 +118,7 @@ def test_the_summary_and_the_run_json_carry_the_split() -> None:
         assert (mine["output_yi_p50"] <= mine["output_yi_p90"]).all()
     rows = summary.to_contract()["chains"]
     for r in rows:
+        assert "output_start_yi_mean" not in r
         parts = [r[f"output_{c}_yi_mean"] for c in COHORTS]
         assert sum(parts) == pytest.approx(r["output_yi_mean"], rel=1e-5)
 

@@ -157,3 +157,14 @@ def test_run_json_carries_the_split_and_the_projects_needed(tmp_path: Path) -> N
         check = subprocess.run([sys.executable, str(CHECKER), str(tmp_path / "run.json"), "3"], capture_output=True,
                                text=True)
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_policy_starting_after_the_target_year_leaves_no_project_in_time() -> None:
+    scn = three_chains()
+    late = scn.model_copy(update={"policy": scn.policy.model_copy(update={"start": "2025-12"})})
+    plan = make_plan(late)
+    from chainsim.analysis.shortfall import project_options
+
+    options = project_options(late, "leader_chain", 2024, 10.0, plan)
+    assert [o.tier for o in options] == list(TIERS)
+    assert all(not o.in_time and o.yield_now_yi == 0.0 and o.schedule.empty for o in options)

@@ -273,7 +273,7 @@ class _Partial:
     sketch: np.ndarray            # (months, chains, bins + 2) int64 counts of output / base
     output_sum: np.ndarray        # (months, chains) sum of output over replicates
     annual_sum: np.ndarray        # (years, chains, len(ANNUAL)) sums over replicates
-    cohort_output: np.ndarray | None = None  # (R, targets, 3) 亿元/year in the target year by origin (COHORTS)
+    cohort_output: np.ndarray | None = None  # (R, targets, 4) 亿元/year: target year by origin (COHORTS), start
 
 
 ANNUAL = ("output_yi", "signed_count", "signed_value_yi", "started_count", "started_value_yi",
@@ -321,15 +321,23 @@ def reduce_block(traj: Trajectories, plan: Plan) -> _Partial:
 
 def target_cohort_output(traj: Trajectories, plan: Plan) -> np.ndarray:
     """Annual output (亿元/year) of each target's chain in its target year by origin
-    (``records.COHORTS``: founders, pipeline, new), (R, targets, 3); it sums to the
-    target-year output over the origins."""
+    (``records.COHORTS``: founders, pipeline, new; they sum to the target-year output), and
+    its output at the start (the founders' at the end of the warm-up: the replicate's base
+    output), (R, targets, 4) in the order of ``FRAME_COHORTS``."""
     month_years = (plan.first_month + np.arange(plan.total_months)) // 12
-    out = np.zeros((traj.data.shape[2], len(plan.target_chain), len(COHORTS)), dtype=np.float32)
+    out = np.zeros((traj.data.shape[2], len(plan.target_chain), len(FRAME_COHORTS)), dtype=np.float32)
+    start = max(plan.warmup - 1, 0)
     for t, (c, y) in enumerate(zip(plan.target_chain, plan.target_year)):
         months = np.flatnonzero((month_years == y) & (np.arange(plan.total_months) >= plan.warmup))
         for k, name in enumerate(COHORT_METRICS):
             out[:, t, k] = traj.metric(name)[months, :, c].astype(np.float64).mean(axis=0)
+        out[:, t, len(COHORTS)] = traj.metric(COHORT_METRICS[0])[start, :, c]
     return out
+
+
+FRAME_COHORTS = (*COHORTS, "start")
+"""Rows of ``EnsembleSummary.cohorts`` per target: the origins of the target year's output,
+then ``start``, the chain's output at the start (end of the warm-up: its base output)."""
 
 
 def _sketch_quantiles(counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -370,7 +378,9 @@ class EnsembleSummary:
     (亿元/year): its mean, P10/P50/P90 and ``output_yi_mid``, its mean over the middle fifth
     of replicates (those whose chain output lies between the P40 and P60): the origins'
     means add up to the target year's mean output, their mids to the output of a typical
-    (median) replicate. Empty for a summary stored before it existed.
+    (median) replicate; a last row per target, ``start``, is the chain's output at the start
+    (its base output, per replicate), over the same replicates. Empty for a summary stored
+    before it existed.
     """
 
     scenario_id: str
@@ -409,7 +419,8 @@ class EnsembleSummary:
         """``output_<origin>_yi_mean`` of a target (亿元/year in its target year; they add up to
         ``output_yi_mean``), when the summary has them."""
         rows = self.cohorts[(self.cohorts["chain"] == chain) & (self.cohorts["target_year"] == year)]
-        return {f"output_{r.cohort}_yi_mean": float(r.output_yi_mean) for r in rows.itertuples(index=False)}
+        return {f"output_{r.cohort}_yi_mean": float(r.output_yi_mean) for r in rows.itertuples(index=False)
+                if r.cohort in COHORTS}
 
 
 COHORT_COLUMNS = ("chain", "target_year", "cohort", "output_yi_mean", "output_yi_p10", "output_yi_p50",
@@ -428,7 +439,7 @@ def cohort_frame(plan: Plan, target_output: np.ndarray, cohort_output: np.ndarra
         total = target_output[:, t]
         lo, hi = np.quantile(total, MID_BAND)
         mid = (total >= lo) & (total <= hi)
-        for k, name in enumerate(COHORTS):
+        for k, name in enumerate(FRAME_COHORTS):
             x = cohort_output[:, t, k].astype(np.float64)
             q = np.quantile(x, [0.1, 0.5, 0.9])
             rows.append({"chain": plan.chain_ids[plan.target_chain[t]], "target_year": int(plan.target_year[t]),

@@ -51,7 +51,7 @@ from .. import mechanisms as mech
 from ..catalogue import LEVERS, PARAMETERS
 from ..ensemble import EnsembleSummary
 from ..prepare import Plan, chain_intensity, draw_parameters, make_plan
-from ..records import pipeline_cutoff
+from ..records import COHORTS, pipeline_cutoff
 from ..scenario import Scenario, month_label
 
 TIERS = ("ordinary", "major", "flagship")
@@ -282,7 +282,10 @@ def project_options(scenario: Scenario, chain_id: str, target_year: int, gap_yi:
     last = int(np.flatnonzero(months // 12 == target_year)[-1])
     signed = np.arange(cutoff, last + 1)
     sizes = np.array([tier_size_yi(scenario, tier) for tier in TIERS])
-    yields = project_yield(scenario, chain_id, sizes, signed, target_year, plan, draws)  # (tiers, months)
+    if signed.size:
+        yields = project_yield(scenario, chain_id, sizes, signed, target_year, plan, draws)  # (tiers, months)
+    else:  # the policy starts after the target year: no new project can count
+        yields = np.zeros((sizes.size, 1))
     p, weight = _parameter_draws(scenario, draws)
     c = plan.chain_ids.index(chain_id)
     intensity = float(np.sum(weight * chain_intensity(plan, p)[:, c]))
@@ -327,9 +330,10 @@ def decompose(scenario: Scenario, summary: EnsembleSummary, draws: int = PARAMET
         mine = summary.cohorts[(summary.cohorts["chain"] == row.chain)
                                & (summary.cohorts["target_year"] == row.target_year)].set_index("cohort")
         mid, mean = mine["output_yi_mid"], mine["output_yi_mean"]
+        typical = float(mid[list(COHORTS)].sum())
         chain = chains[row.chain]
-        base = float(chain.base_output.value_yi)
-        typical = float(mid.sum())
+        # the base output the typical replicates started from (the scenario's, unless it is drawn per replicate)
+        base = float(mid["start"]) if "start" in mid.index else float(chain.base_output.value_yi)
         gap = max(float(row.target_yi) - typical, 0.0)
         annual = summary.annual[(summary.annual["chain"] == row.chain) & (summary.annual["year"] >= start_year)
                                 & (summary.annual["year"] <= int(row.target_year))]
@@ -337,7 +341,8 @@ def decompose(scenario: Scenario, summary: EnsembleSummary, draws: int = PARAMET
             chain=row.chain, target_year=int(row.target_year), target_yi=float(row.target_yi), base_output_yi=base,
             base_provenance=chain.base_output.provenance, incumbent_growth_yi=float(mid["incumbent"]) - base,
             pipeline_yi=float(mid["pipeline"]), new_yi=float(mid["new"]), typical_yi=typical,
-            median_yi=float(row.output_yi_p50), gap_yi=gap, mean={k: float(v) for k, v in mean.items()},
+            median_yi=float(row.output_yi_p50), gap_yi=gap,
+            mean={k: float(v) for k, v in mean.items() if k in COHORTS},
             policy_start=start,
             signed_value_yi_per_year=float(annual["signed_value_yi"].mean()) if len(annual) else 0.0,
             options=project_options(scenario, row.chain, int(row.target_year), gap, plan, draws)))
