@@ -168,3 +168,11 @@ def test_a_policy_starting_after_the_target_year_leaves_no_project_in_time() -> 
     options = project_options(late, "leader_chain", 2024, 10.0, plan)
     assert [o.tier for o in options] == list(TIERS)
     assert all(not o.in_time and o.yield_now_yi == 0.0 and o.schedule.empty for o in options)
+
+
+def test_the_contract_fields_are_the_ones_listed() -> None:
+    from chainsim.analysis.shortfall import CONTRACT_FIELDS, contract_fields
+
+    scn = three_chains()
+    rows = contract_fields(scn, run_ensemble(scn, 50, 2))
+    assert all(tuple(row) == CONTRACT_FIELDS for row in rows)

@@ -349,6 +349,13 @@ def decompose(scenario: Scenario, summary: EnsembleSummary, draws: int = PARAMET
     return out
 
 
+CONTRACT_FIELDS = ("base_output_yi", "base_output_provenance", "output_yi_typical", "incumbent_growth_yi",
+                   "pipeline_output_yi", "new_output_yi", "gap_yi", "gap_closable_in_time", "policy_start",
+                   "projects_needed")
+"""The fields ``contract_fields`` adds to a chain row of ``chainsim run --json`` (derived from
+the scenario and the summary, like the warnings; not kept in the results store)."""
+
+
 def contract_fields(scenario: Scenario, summary: EnsembleSummary) -> list[dict[str, Any]]:
     """``Shortfall.to_contract()`` of every target of ``summary``, in its order (for the chain
     rows of ``chainsim run --json``); empty dicts for a summary stored without the split."""
