@@ -147,3 +147,12 @@ def test_the_store_keeps_the_split_and_reads_a_store_written_before_it(tmp_path:
     assert open_store(path, read_only=True).export(tmp_path)  # the tables it has
     open_store(path).save(summary)  # the next write adds the table
     assert not open_store(path, read_only=True).find(scn, 50, 5, "fast").cohorts.empty
+
+
+def test_the_typical_replicates_are_never_none() -> None:
+    """However few the replicates, the middle fifth by rank holds at least one (a run of 3 or
+    of 2 replicates still has a typical output, and the run JSON stays finite)."""
+    scn = three_chains()
+    for reps in (1, 2, 3, 7):
+        summary = run_ensemble(scn, reps, 5)
+        assert np.isfinite(summary.cohorts["output_yi_mid"].to_numpy(dtype=float)).all(), reps

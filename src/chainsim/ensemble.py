@@ -428,17 +428,19 @@ COHORT_COLUMNS = ("chain", "target_year", "cohort", "output_yi_mean", "output_yi
 """Columns of ``EnsembleSummary.cohorts`` (money in 亿元/year)."""
 
 MID_BAND = (0.4, 0.6)
-"""Quantiles of a chain's target-year output between which replicates count as typical (``output_yi_mid``)."""
+"""Ranks (as quantiles) of a chain's target-year output between which replicates count as
+typical (``output_yi_mid``): the middle fifth, by rank, never empty."""
 
 
 def cohort_frame(plan: Plan, target_output: np.ndarray, cohort_output: np.ndarray) -> pd.DataFrame:
     """``EnsembleSummary.cohorts`` from per-replicate target-year outputs (R, targets) and
     their split by origin (R, targets, 3)."""
     rows = []
+    n = target_output.shape[0]
+    first, last = int(np.floor(MID_BAND[0] * (n - 1))), int(np.ceil(MID_BAND[1] * (n - 1)))
     for t in range(len(plan.target_yi)):
-        total = target_output[:, t]
-        lo, hi = np.quantile(total, MID_BAND)
-        mid = (total >= lo) & (total <= hi)
+        # the replicates ranked P40 to P60 by the chain's output (at least one, however few replicates)
+        mid = np.argsort(target_output[:, t], kind="stable")[first:last + 1]
         for k, name in enumerate(FRAME_COHORTS):
             x = cohort_output[:, t, k].astype(np.float64)
             q = np.quantile(x, [0.1, 0.5, 0.9])
