@@ -376,7 +376,7 @@ class EnsembleSummary:
     incumbent = firms present at the start, pipeline = projects signed before the policy
     start, new = signed from it on) the origin's annual output in the target year
     (亿元/year): its mean, P10/P50/P90 and ``output_yi_mid``, its mean over the middle fifth
-    of replicates (those whose chain output lies between the P40 and P60): the origins'
+    of replicates (those ranked P40 to P60 by the chain's output): the origins'
     means add up to the target year's mean output, their mids to the output of a typical
     (median) replicate; a last row per target, ``start``, is the chain's output at the start
     (its base output, per replicate), over the same replicates. Empty for a summary stored
@@ -414,7 +414,6 @@ class EnsembleSummary:
         return {"scenario": self.scenario_id, "scenario_hash": self.scenario_hash, "reps": self.reps,
                 "seed": self.seed, "engine": self.engine, "version": self.version, "chains": chains}
 
-
     def _cohort_fields(self, chain: str, year: int) -> dict[str, float]:
         """``output_<origin>_yi_mean`` of a target (亿元/year in its target year; they add up to
         ``output_yi_mean``), when the summary has them."""
@@ -434,7 +433,7 @@ typical (``output_yi_mid``): the middle fifth, by rank, never empty."""
 
 def cohort_frame(plan: Plan, target_output: np.ndarray, cohort_output: np.ndarray) -> pd.DataFrame:
     """``EnsembleSummary.cohorts`` from per-replicate target-year outputs (R, targets) and
-    their split by origin (R, targets, 3)."""
+    their split by origin with the output at the start (R, targets, 4: ``FRAME_COHORTS``)."""
     rows = []
     n = target_output.shape[0]
     first, last = int(np.floor(MID_BAND[0] * (n - 1))), int(np.ceil(MID_BAND[1] * (n - 1)))
