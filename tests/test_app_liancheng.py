@@ -32,7 +32,7 @@ REPS = 100
 ALLOWED = {
     "English", "Language", "chainsim", "YAML", "yaml", "CSV", "csv", "PDF", "pdf", "Excel", "xlsx", "UTC",
     "Wilson", "duckdb", "fast", "mesa", "CNY", "sqrt", "exp", "run", "scenarios", "results", "CHAINSIM_STORE",
-    "validate", "reps", "seed", "json", "what", "takes",
+    "validate", "reps", "seed", "json", "what", "takes", "Morris",
 }
 
 
@@ -42,6 +42,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CHAINSIM_APP_REPS", str(REPS))
     store = tmp_path / "results.duckdb"
     monkeypatch.setenv("CHAINSIM_STORE", str(store))
+    monkeypatch.setenv("CHAINSIM_APP_SENS_TRAJECTORIES", "2")  # the drivers' Morris analysis, kept small
     return store
 
 
@@ -308,3 +309,46 @@ def test_each_lever_shows_its_yearly_cost_and_the_page_the_cost_of_the_setting(e
     captions = [c.value for c in at.caption]
     assert sum("年成本" in c for c in captions) >= len(__import__("chainsim.catalogue", fromlist=["LEVERS"]).LEVERS)
     assert any(c.startswith("本设置的杠杆年成本") for c in captions)
+
+
+# ----------------------------------------------------------------------------- why it falls short
+
+
+def test_the_shortfall_page_splits_each_gap_and_names_the_projects_needed(env: Path) -> None:
+    from chainsim.analysis.shortfall import decompose
+    from chainsim.ensemble import run_ensemble
+
+    at = start(page="shortfall")
+    scn = load_scenario(SCENARIOS / "liancheng.yaml")
+    table = at.table[0].value
+    assert table[t("col_chain", "zh")].tolist() == [c.name_zh for c in scn.chains]
+    # the same numbers as the library on the same ensemble
+    items = {s.chain: s for s in decompose(scn, run_ensemble(scn, REPS, scn.ensemble.seed))}
+    for c, row in zip(scn.chains, table.to_dict("records")):
+        s = items[c.id]
+        assert row[t("sf_col_gap", "zh")] == f"{s.gap_yi:.1f}"
+        assert row[t("sf_col_pipeline", "zh")] == f"{s.pipeline_yi:+.1f}"
+        assert row[t("sf_col_base", "zh")] == f"{s.base_output_yi:.1f} ⚠假设"  # every base output is assumed
+        needed = row[t("sf_col_needed", "zh")]
+        assert re.fullmatch(r"\d{4}-\d{2} 前签约 \d+ 个（立即签约需 \d+ 个）", needed) or needed in (
+            t("sf_reached", "zh"), t("sf_too_late", "zh")), needed
+    wenlv = items["wenlv_kangyang"]
+    assert wenlv.gap_yi > 100  # 200亿 against about 56亿 in a typical replicate
+    text = " ".join(i.value for i in at.info)
+    assert f"需在 {wenlv.headline.sign_by} 前签约 {wenlv.headline.count_by} 个" in text
+    assert any("基期产值是假设值" in w.value and "文旅康养" in w.value for w in at.warning)
+    assert len(at.get("plotly_chart")) == 1  # only the first chain's chart is drawn at once
+    assert at.table[1].value.columns.tolist()[0] == t("sf_col_tier", "zh")
+
+
+def test_the_shortfall_page_ranks_drivers_with_provenance_in_chinese(env: Path) -> None:
+    at = start(page="shortfall")
+    assert not [tb for tb in at.table if t("sf_col_factor", "zh") in tb.value.columns]
+    at.button(key="sf_drivers_run").click()
+    run(at)
+    [drivers] = [tb.value for tb in at.table if t("sf_col_factor", "zh") in tb.value.columns]
+    assert set(drivers[t("col_provenance", "zh")]) <= {"报道", "校准", "⚠ 假设"}
+    assert (drivers[t("sf_col_rank", "zh")].astype(int) <= 3).all()
+    flat = [c.value for c in at.caption if "无法据此排出驱动因素" in c.value]
+    assert any("文旅康养" in f for f in flat)  # its P(reach) stays near 0 whatever the levers
+    assert not untranslated(at, SCENARIOS / "liancheng.yaml")

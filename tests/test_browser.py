@@ -173,8 +173,9 @@ OVERVIEW = '[data-testid="stTable"]'
 @pytest.mark.parametrize("width,height,name", [(1366, 768, "liancheng-1366"), (390, 844, "liancheng-390")])
 def test_liancheng_fits_the_screen_without_horizontal_overflow(liancheng_server: str, width: int, height: int,
                                                               name: str) -> None:
-    """At a laptop's 1366 px and a phone's 390 px: the overview and the targets page of the
-    nine-chain scenario do not scroll sideways; screenshots in tests/artifacts/ to look at."""
+    """At a laptop's 1366 px and a phone's 390 px: the overview, the targets page and the
+    缺口分析 page of the nine-chain scenario do not scroll sideways; screenshots in
+    tests/artifacts/ to look at."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
@@ -195,5 +196,13 @@ def test_liancheng_fits_the_screen_without_horizontal_overflow(liancheng_server:
             page.wait_for_timeout(500)
             assert no_horizontal_overflow(page), "targets page scrolls sideways"
             page.screenshot(path=str(ARTIFACTS / f"{name}-targets.png"), full_page=True)
+            open_page(page, "缺口分析")
+            gaps = page.locator(OVERVIEW, has_text="补齐缺口需新签重大项目")
+            expect(gaps).to_be_visible(timeout=RESULT_MS)
+            expect(gaps).to_contain_text("文旅康养")
+            expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(1, timeout=RESULT_MS)
+            page.wait_for_timeout(500)
+            assert no_horizontal_overflow(page), "缺口分析 page scrolls sideways"
+            page.screenshot(path=str(ARTIFACTS / f"{name}-shortfall.png"), full_page=True)
         finally:
             browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from chainsim.ui.i18n import LABELS
@@ -32,3 +33,17 @@ def test_every_catalogue_lever_parameter_and_unit_has_its_chinese_text() -> None
     assert set(i18n.PARAMETER_TEXT_ZH) == set(PARAMETERS)
     units = {spec.unit for spec in [*LEVERS.values(), *PARAMETERS.values()]}
     assert units <= set(i18n.UNITS_ZH)
+
+
+def test_the_shortfall_pages_labels_are_merged_without_overriding_any() -> None:
+    from chainsim.ui.i18n_shortfall import LABELS_SHORTFALL
+
+    tree = ast.parse(I18N.read_text(encoding="utf-8"))
+    own = {k.value for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys
+           if isinstance(k, ast.Constant)}
+    assert not own & set(LABELS_SHORTFALL), sorted(own & set(LABELS_SHORTFALL))
+    assert all(LABELS[k] == v for k, v in LABELS_SHORTFALL.items())
+    for zh, en in LABELS_SHORTFALL.values():
+        assert zh.strip() and en.strip()
+        # the same placeholders in both languages
+        assert sorted(re.findall(r"{(\w+)", zh)) == sorted(re.findall(r"{(\w+)", en)), (zh, en)

@@ -29,7 +29,7 @@ def test_excel_report_holds_chinese_chain_names_levers_probabilities_medians_and
     from openpyxl import load_workbook
 
     wb = load_workbook(out)
-    assert wb.sheetnames == ["目标达成", "政策杠杆", "逐年产值中位数", "假设", "说明"]
+    assert wb.sheetnames == ["目标达成", "缺口分解", "补缺项目", "政策杠杆", "逐年产值中位数", "假设", "说明"]
     rows = list(wb["目标达成"].iter_rows(values_only=True))
     header = rows[0]
     assert header[:6] == ("产业链", "目标产值 (亿元/年)", "目标年份", "达成概率", "达成概率 95% 区间（模拟误差）",
@@ -45,6 +45,19 @@ def test_excel_report_holds_chinese_chain_names_levers_probabilities_medians_and
     assert all(isinstance(v, (int, float)) and v > 0 for v in medians[1][1:])
     assumed = [r[1] for r in wb["假设"].iter_rows(min_row=2, values_only=True)]
     assert "文旅康养 基期产值" in assumed
+    # why it falls short: the typical output's parts add up, the gap and the projects that close it
+    gaps = list(wb["缺口分解"].iter_rows(values_only=True))
+    col = {name: k for k, name in enumerate(gaps[0])}
+    assert [r[0] for r in gaps[1:]] == [c.name_zh for c in scenario.chains]
+    for r in gaps[1:]:
+        parts = sum(r[col[k]] for k in ("基期产值 (亿元/年)", "现有企业增减 (亿元/年)", "在谈在建项目产出 (亿元/年)",
+                                        "新签项目产出 (亿元/年)"))
+        assert parts == pytest.approx(r[col["典型情形产值 (亿元/年)"]], abs=0.25)  # each rounded to 0.1
+        assert r[col["基期产值来源"]] == "⚠ 假设"
+    wenlv = gaps[1]
+    assert wenlv[col["缺口 (亿元/年)"]] > 100 and wenlv[col["立即签约所需重大项目 (个)"]] > 0
+    plans = list(wb["补缺项目"].iter_rows(values_only=True))
+    assert plans[0][:3] == ("产业链", "缺口 (亿元/年)", "项目档次") and len(plans) > 9
 
 
 @pytest.mark.skipif(find_cjk_font() is None, reason="no CJK font on this machine (apt-get install fonts-wqy-microhei)")

@@ -33,7 +33,7 @@ import pandas as pd
 from . import __version__
 from .memory import block_reps, check_memory
 from .prepare import Plan, make_plan
-from .records import Trajectories
+from .records import COHORT_METRICS, COHORTS, Trajectories
 from .scenario import Scenario, month_label
 from .uncertainty import conditional_spread, effective_reps, group_design, replicate_parameters, uncertain_names
 
@@ -288,6 +288,7 @@ class _Partial:
     sketch: np.ndarray            # (months, replicates, chains) uint16 histogram bin of output / base
     output_sum: np.ndarray        # (months, chains) sum of output over replicates
     annual_sum: np.ndarray        # (years, chains, len(ANNUAL)) sums over replicates
+    cohort_output: np.ndarray | None = None  # (R, targets, 4) 亿元/year: target year by origin (COHORTS), start
 
 
 ANNUAL = ("output_yi", "signed_count", "signed_value_yi", "started_count", "started_value_yi",
@@ -329,7 +330,29 @@ def reduce_block(traj: Trajectories, plan: Plan) -> _Partial:
     for k, name in enumerate(ANNUAL[1:], start=1):
         f = flows[name][plan.warmup:].astype(np.float64)
         annual_sum[:, :, k] = np.stack([f[month_years == y].sum(axis=0) for y in years]).sum(axis=1)
-    return _Partial(traj.replicates, reached, target_output, first, sketch, out.sum(axis=1), annual_sum)
+    return _Partial(traj.replicates, reached, target_output, first, sketch, out.sum(axis=1), annual_sum,
+                    target_cohort_output(traj, plan))
+
+
+def target_cohort_output(traj: Trajectories, plan: Plan) -> np.ndarray:
+    """Annual output (亿元/year) of each target's chain in its target year by origin
+    (``records.COHORTS``: founders, pipeline, new; they sum to the target-year output), and
+    its output at the start (the founders' at the end of the warm-up: the replicate's base
+    output), (R, targets, 4) in the order of ``FRAME_COHORTS``."""
+    month_years = (plan.first_month + np.arange(plan.total_months)) // 12
+    out = np.zeros((traj.data.shape[2], len(plan.target_chain), len(FRAME_COHORTS)), dtype=np.float32)
+    start = max(plan.warmup - 1, 0)
+    for t, (c, y) in enumerate(zip(plan.target_chain, plan.target_year)):
+        months = np.flatnonzero((month_years == y) & (np.arange(plan.total_months) >= plan.warmup))
+        for k, name in enumerate(COHORT_METRICS):
+            out[:, t, k] = traj.metric(name)[months, :, c].astype(np.float64).mean(axis=0)
+        out[:, t, len(COHORTS)] = traj.metric(COHORT_METRICS[0])[start, :, c]
+    return out
+
+
+FRAME_COHORTS = (*COHORTS, "start")
+"""Rows of ``EnsembleSummary.cohorts`` per target: the origins of the target year's output,
+then ``start``, the chain's output at the start (end of the warm-up: its base output)."""
 
 
 def _sketch_quantiles(counts: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -364,7 +387,15 @@ class EnsembleSummary:
     year (year 0 = not within the horizon). ``bands``: monthly output quantiles per chain
     (亿元/year) for fan charts. ``annual``: per-year means of output and project flows.
     ``reached`` and ``target_output_yi`` keep the per-replicate outcomes (reps × targets)
-    for paired comparisons.
+    for paired comparisons. ``cohorts``: per target and origin of output (``COHORTS``:
+    incumbent = firms present at the start, pipeline = projects signed before the policy
+    start, new = signed from it on) the origin's annual output in the target year
+    (亿元/year): its mean, P10/P50/P90 and ``output_yi_mid``, its mean over the middle fifth
+    of replicates (those ranked P40 to P60 by the chain's output): the origins'
+    means add up to the target year's mean output, their mids to the output of a typical
+    (median) replicate; a last row per target, ``start``, is the chain's output at the start
+    (its base output, per replicate), over the same replicates. Empty for a summary stored
+    before it existed.
     """
 
     scenario_id: str
@@ -379,6 +410,7 @@ class EnsembleSummary:
     annual: pd.DataFrame
     reached: np.ndarray = field(repr=False)
     target_output_yi: np.ndarray = field(repr=False)
+    cohorts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COHORT_COLUMNS)), repr=False)
 
     def to_contract(self) -> dict[str, Any]:
         """This run as CONTRACT.md's JSON ``results`` entry."""
@@ -393,9 +425,45 @@ class EnsembleSummary:
                 "shortfall_yi_mean": float(row.shortfall_yi_mean),
                 "p_reach_by_horizon": float(row.p_reach_by_horizon),
                 "year_reached_p50": None if pd.isna(row.year_reached_p50) else int(row.year_reached_p50),
+                **self._cohort_fields(row.chain, int(row.target_year)),
             })
         return {"scenario": self.scenario_id, "scenario_hash": self.scenario_hash, "reps": self.reps,
                 "seed": self.seed, "engine": self.engine, "version": self.version, "chains": chains}
+
+    def _cohort_fields(self, chain: str, year: int) -> dict[str, float]:
+        """``output_<origin>_yi_mean`` of a target (亿元/year in its target year; they add up to
+        ``output_yi_mean``), when the summary has them."""
+        rows = self.cohorts[(self.cohorts["chain"] == chain) & (self.cohorts["target_year"] == year)]
+        return {f"output_{r.cohort}_yi_mean": float(r.output_yi_mean) for r in rows.itertuples(index=False)
+                if r.cohort in COHORTS}
+
+
+COHORT_COLUMNS = ("chain", "target_year", "cohort", "output_yi_mean", "output_yi_p10", "output_yi_p50",
+                  "output_yi_p90", "output_yi_mid")
+"""Columns of ``EnsembleSummary.cohorts`` (money in 亿元/year)."""
+
+MID_BAND = (0.4, 0.6)
+"""Ranks (as quantiles) of a chain's target-year output between which replicates count as
+typical (``output_yi_mid``): the middle fifth, by rank, never empty."""
+
+
+def cohort_frame(plan: Plan, target_output: np.ndarray, cohort_output: np.ndarray) -> pd.DataFrame:
+    """``EnsembleSummary.cohorts`` from per-replicate target-year outputs (R, targets) and
+    their split by origin with the output at the start (R, targets, 4: ``FRAME_COHORTS``)."""
+    rows = []
+    n = target_output.shape[0]
+    first, last = int(np.floor(MID_BAND[0] * (n - 1))), int(np.ceil(MID_BAND[1] * (n - 1)))
+    for t in range(len(plan.target_yi)):
+        # the replicates ranked P40 to P60 by the chain's output (at least one, however few replicates)
+        mid = np.argsort(target_output[:, t], kind="stable")[first:last + 1]
+        for k, name in enumerate(FRAME_COHORTS):
+            x = cohort_output[:, t, k].astype(np.float64)
+            q = np.quantile(x, [0.1, 0.5, 0.9])
+            rows.append({"chain": plan.chain_ids[plan.target_chain[t]], "target_year": int(plan.target_year[t]),
+                         "cohort": name, "output_yi_mean": float(x.mean()), "output_yi_p10": float(q[0]),
+                         "output_yi_p50": float(q[1]), "output_yi_p90": float(q[2]),
+                         "output_yi_mid": float(x[mid].mean())})
+    return pd.DataFrame(rows, columns=list(COHORT_COLUMNS))
 
 
 def _spread(row: Any) -> list[float]:
@@ -415,9 +483,12 @@ def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: in
     """
     plan = make_plan(scenario)
     per_rep: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    per_rep_cohort: list[np.ndarray] = []
     sketch = output_sum = annual_sum = None
     for p in parts:
         per_rep.append((p.reached, p.target_output, p.year_reached))
+        if p.cohort_output is not None:
+            per_rep_cohort.append(p.cohort_output)
         T, _, C = p.sketch.shape
         if sketch is None:
             sketch = np.zeros((T, C, _SKETCH_BINS + 2), dtype=np.int64)
@@ -475,8 +546,10 @@ def summarise(scenario: Scenario, parts: Iterable[_Partial], reps: int, seed: in
     for j, name in enumerate(ANNUAL):
         ann[name] = (annual_sum[:, :, j] / n).T.reshape(-1)
     annual = pd.DataFrame(ann)
+    cohorts = (cohort_frame(plan, target_output, np.concatenate(per_rep_cohort))
+               if len(per_rep_cohort) == len(per_rep) else pd.DataFrame(columns=list(COHORT_COLUMNS)))
     return EnsembleSummary(scenario.id, scenario.content_hash(), reps, seed, engine, __version__, targets,
-                           years_reached, bands, annual, reached, target_output)
+                           years_reached, bands, annual, reached, target_output, cohorts)
 
 
 def _reduce_for_summary(traj: Trajectories, scenario: Scenario) -> _Partial:

@@ -53,13 +53,14 @@ import numpy as np
 from . import mechanisms as mech
 from .prepare import Plan, base_outputs, chain_intensity, draw_parameters, make_plan, size_bin
 from .province import contested_leads
-from .records import INDEX, N_BINS, Trajectories, flow_index, new_record
+from .records import COHORT_METRICS, INDEX, N_BINS, Trajectories, flow_index, new_record, pipeline_cutoff
 from .scenario import Scenario
 
 BATCH_MONTHS = 2
 """Months of arrivals whose paths are drawn together: fewer than the shortest path from arrival
 to being ready to start (2 months), so a batch is drawn before any of its projects asks for land."""
 
+_COHORT_ROWS = [INDEX[name] for name in COHORT_METRICS]
 _TIER_ROWS = [INDEX["ent_leader"], INDEX["ent_backbone"], INDEX["ent_growth"], INDEX["ent_supplier"]]
 _STOCK_ROWS = [INDEX["stock_lead"], INDEX["stock_signed"], INDEX["stock_started"], INDEX["stock_completed"],
                INDEX["stock_waiting"]]
@@ -234,14 +235,15 @@ class _Enterprises:
 
     ``key`` is the row (replicate × n_chains + chain); ``value`` is capacity × growth level
     (亿元/year at full ramp-up), so output is value × ramp-up share, read from the table at
-    ``ramp_at`` + month × replicates; ``leaves`` is the month the enterprise exits. The
-    founders (the enterprises at the start: no ramp-up) come first, sorted by row, then
+    ``ramp_at`` + month × replicates; ``leaves`` is the month the enterprise exits; ``new``
+    is 1 for an enterprise from a project signed from the policy start on, else 0 (its
+    cohort, ``records.COHORTS``). The founders (the enterprises at the start: no ramp-up) come first, sorted by row, then
     the enterprises born from projects, in order of birth. An enterprise that exits keeps
     its slot with zero value until the arrays are compacted.
     """
 
     _FIELDS = (("key", np.int64), ("rep", np.int64), ("tier", np.int64), ("value", np.float64),
-               ("ramp_at", np.int64), ("leaves", np.int64))
+               ("ramp_at", np.int64), ("leaves", np.int64), ("new", np.int8))
 
     def __init__(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, leaves: np.ndarray,
                  n_chains: int, ramp: np.ndarray):
@@ -253,7 +255,7 @@ class _Enterprises:
         self.n_rows = ramp.shape[1] * n_chains
         self._cols = {name: np.empty(self.n + self.n // 4 + 1024, dtype) for name, dtype in self._FIELDS}
         self._put(0, key=key, rep=key // n_chains, tier=tier, value=value, ramp_at=np.zeros(key.size, np.int64),
-                  leaves=leaves)
+                  leaves=leaves, new=np.zeros(key.size, np.int8))
         self._index_founders()
 
     def _index_founders(self) -> None:
@@ -272,7 +274,8 @@ class _Enterprises:
         for name, v in values.items():
             self._cols[name][at: at + v.size] = v
 
-    def add(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, born: int, leaves: np.ndarray) -> None:
+    def add(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, born: int, leaves: np.ndarray,
+            new: np.ndarray | None = None) -> None:
         need = self.n + key.size
         if need > self._cols["key"].size:
             size = max(need, 3 * self._cols["key"].size // 2)
@@ -281,7 +284,8 @@ class _Enterprises:
                 grown[: self.n] = col[: self.n]
                 self._cols[name] = grown
         rep = key // self.n_chains
-        self._put(self.n, key=key, rep=rep, tier=tier, value=value, ramp_at=rep - born * self.n_reps, leaves=leaves)
+        self._put(self.n, key=key, rep=rep, tier=tier, value=value, ramp_at=rep - born * self.n_reps, leaves=leaves,
+                  new=np.zeros(key.size, np.int8) if new is None else new)
         self.n = need
 
     def exit(self, month: int) -> np.ndarray:
@@ -323,15 +327,22 @@ class _Enterprises:
 
     def chain_output(self, month: int, rows: int) -> np.ndarray:
         """Annual output (亿元/year) by row (replicate × chain) at the end of ``month``."""
+        return self.cohort_output(month, rows).sum(axis=0)
+
+    def cohort_output(self, month: int, rows: int) -> np.ndarray:
+        """Annual output (亿元/year) by origin (``records.COHORTS``: founders, projects signed
+        before the policy start, projects signed from it on) and row (replicate × chain) at
+        the end of ``month``, (3, rows); a chain's output is the sum over origins."""
         f = self.n_founders
-        out = np.zeros(rows)
+        out = np.zeros((3, rows))
         if f:
             starts = self._founder_starts
-            out[: starts.size] = np.add.reduceat(self.value[:f], starts)
-            out[self._no_founders] = 0.0
+            out[0, : starts.size] = np.add.reduceat(self.value[:f], starts)
+            out[0, self._no_founders] = 0.0
         if self.n > f:
             ramp = self.ramp[self.ramp_at[f:] + month * self.n_reps]  # (age, replicate)
-            out += np.bincount(self.key[f:], weights=self.value[f:] * ramp, minlength=rows)
+            code = self.key[f:] * 2 + self.new[f:]
+            out[1:] = np.bincount(code, weights=self.value[f:] * ramp, minlength=2 * rows).reshape(rows, 2).T
         return out
 
 
@@ -432,7 +443,7 @@ class _Paths:
 
     _LEVERS = ("approval_speedup", "prework_fund_yi", "finance_matching")
 
-    def __init__(self, plan: Plan, p: dict[str, np.ndarray]):
+    def __init__(self, plan: Plan, p: dict[str, np.ndarray], cutoff: int):
         self.plan, self.p = plan, p
         R, C = p["lead_rate"].size, plan.n_chains
         self.R, self.rows = R, R * C
@@ -471,7 +482,8 @@ class _Paths:
         self.factory = np.tile(plan.factory0_wm2, R)
         self.wait = mech.wait_months(p["land_wait_months"])
         self.ready: list[list[np.ndarray]] = [[] for _ in range(plan.total_months + 1)]
-        self.waiting = np.empty((5, 0))  # (row, size, segment, ready month, order key) of waiting projects
+        self.waiting = np.empty((6, 0))  # (row, size, segment, ready month, order key, new) of waiting projects
+        self.cutoff = cutoff  # run month of the policy start: projects signed from it on are the new cohort
 
     def keep_exit(self, r: np.ndarray, output_yi: np.ndarray) -> np.ndarray:
         """Monthly log-probability that enterprises of ``output_yi`` (亿元/year) in replicates ``r`` stay."""
@@ -488,7 +500,8 @@ class _Paths:
         """Paths of leads arriving in months ``arrival`` in rows ``row`` (``flagship``: from the
         flagship tier's own arrivals) up to the month they are ready to start; ``filled_at`` is the (leads, segments) mask of their chain's filled
         segments in their arrival month. Logs their stage stays and flows; queues the ready
-        ones in ``ready[month]`` as (row, size 亿元, segment) columns."""
+        ones in ``ready[month]`` as (row, size 亿元, segment, new) columns, ``new`` = 1 for a
+        project signed from the policy start (``cutoff``) on."""
         plan, p = self.plan, self.p
         T, C = plan.total_months, plan.n_chains
 
@@ -528,7 +541,7 @@ class _Paths:
             return
         S = S[go]
         order = np.argsort(S, kind="stable")
-        table = np.stack([row[go], size[go], seg[go]]).astype(np.float64)[:, order]
+        table = np.stack([row[go], size[go], seg[go], D[go] >= self.cutoff]).astype(np.float64)[:, order]
         S = S[order]
         cut = np.flatnonzero(np.diff(S)) + 1
         for first, stop in zip([0, *cut.tolist()], [*cut.tolist(), S.size]):
@@ -539,7 +552,7 @@ class _Paths:
         start (those already waiting first, oldest first, then this month's in random order),
         draw the served ones' paths from their start in ``m``, and let those that waited
         ``land_wait_months`` go elsewhere. Schedules the enterprises the served projects
-        become in ``births[month]`` as (row, segment, tier, capacity 亿元/year, exit month)."""
+        become in ``births[month]`` as (row, segment, tier, capacity 亿元/year, exit month, new)."""
         plan, p = self.plan, self.p
         self.land += np.tile(plan.land_supply_mu[m], self.R)
         self.factory += np.tile(plan.factory_supply_wm2[m], self.R)
@@ -547,7 +560,8 @@ class _Paths:
         self.ready[m] = []
         if new:
             fresh = np.concatenate(new, axis=1)
-            fresh = np.vstack([fresh, np.full(fresh.shape[1], m, dtype=np.float64), rng.random(fresh.shape[1])])
+            fresh = np.vstack([fresh[:3], np.full(fresh.shape[1], m, dtype=np.float64), rng.random(fresh.shape[1]),
+                               fresh[3]])
             queue = np.concatenate([self.waiting, fresh], axis=1)
         elif self.waiting.shape[1]:
             queue = self.waiting
@@ -592,12 +606,12 @@ class _Paths:
         log.add("land_used_mu", m, row[on_land], l_need[on_land])
         log.add("factory_used_wm2", m, row[in_factory], f_need[in_factory])
         self._build(m, row[served], size[served], queue[2, served].astype(np.int64), in_factory[served],
-                    rng, log, births)
+                    queue[5, served], rng, log, births)
 
     def _build(self, m: int, row: np.ndarray, size: np.ndarray, seg: np.ndarray, in_factory: np.ndarray,
-               rng: np.random.Generator, log: _Log, births: list[list[np.ndarray]]) -> None:
+               new: np.ndarray, rng: np.random.Generator, log: _Log, births: list[list[np.ndarray]]) -> None:
         """Paths of projects starting construction in month ``m``: completed or stalled,
-        then in production; an enterprise after the warm-up."""
+        then in production; an enterprise after the warm-up (``new``: its cohort)."""
         plan, p = self.plan, self.p
         T, W, C = plan.total_months, plan.warmup, plan.n_chains
         r, n = row // C, row.size
@@ -624,7 +638,7 @@ class _Paths:
         go = moved[out == mech.ADVANCE]
         if not go.size:
             return
-        row, r, size, seg, F = row[go], r[go], size[go], seg[go], F[go]
+        row, r, size, seg, F, new = row[go], r[go], size[go], seg[go], F[go], new[go]
         log.flow("completed", F, row, size)
 
         # completed: in production in month P; an enterprise after the warm-up, exiting in month X
@@ -635,12 +649,12 @@ class _Paths:
         born = np.flatnonzero((P < T) & (P >= W))
         if not born.size:
             return
-        row, r, size, seg, P = row[born], r[born], size[born], seg[born], P[born]
+        row, r, size, seg, P, new = row[born], r[born], size[born], seg[born], P[born], new[born]
         tier = mech.tier_of_project(size, v[1, born])
         capacity = mech.capacity_yi(size, self.intensity[row])
         X = _first_event(P, np.log1p(-v[2, born]), self.keep_exit(r, capacity), T)
         order = np.argsort(P, kind="stable")
-        table = np.stack([row, seg, tier, capacity, X]).astype(np.float64)[:, order]
+        table = np.stack([row, seg, tier, capacity, X, new]).astype(np.float64)[:, order]
         P = P[order]
         cut = np.flatnonzero(np.diff(P)) + 1
         for start, stop in zip([0, *cut.tolist()], [*cut.tolist(), P.size]):
@@ -668,7 +682,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     effects = mech.year_effects(rng, (R, int(plan.month_year[-1]) + 1), p["macro_sd_per_year"])  # (R, years)
     lev = plan.levers
     record = new_record(T, R, C)
-    paths = _Paths(plan, p)
+    paths = _Paths(plan, p, pipeline_cutoff(scenario, plan.first_month))
     log = _Log(record)
     births: list[list[np.ndarray]] = [[] for _ in range(T + 1)]
     filled = np.repeat(plan.filled0[None, :, :], R, axis=0)  # (R, C, S)
@@ -681,6 +695,8 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     ent = _Enterprises(key, tier, value, leaves, C, mech.ramp_fraction(np.arange(T)[:, None], p["ramp_months"]))
     by_tier = np.bincount(ent.key * _N_TIERS + ent.tier, minlength=RC * _N_TIERS).astype(np.float64)
     output = np.bincount(ent.key, weights=ent.value, minlength=RC)  # by row, 亿元/year
+    by_cohort = np.zeros((3, RC))
+    by_cohort[0] = output  # the founders' until the warm-up ends
     leader_out = ent.leader_output(0, RC)  # by row: the leaders' output, 亿元/year (constant in the warm-up)
     completeness = np.broadcast_to(complete0, (R, C))
     batch: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (month, rows of its leads, flagship?, filled then)
@@ -719,7 +735,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
             if births[m]:
                 b = np.concatenate(births[m], axis=1)
                 b_row, b_seg, b_tier = b[0].astype(np.int64), b[1].astype(np.int64), b[2].astype(np.int64)
-                ent.add(b_row, b_tier, b[3], m, b[4].astype(np.int64))
+                ent.add(b_row, b_tier, b[3], m, b[4].astype(np.int64), b[5].astype(np.int8))
                 by_tier += np.bincount(b_row * _N_TIERS + b_tier, minlength=RC * _N_TIERS)
                 filled[b_row // C, b_row % C, b_seg] = True
 
@@ -747,9 +763,11 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
 
         # 5. record the state at the end of the month
         if not warm:
-            output = ent.chain_output(m, RC)
+            by_cohort = ent.cohort_output(m, RC)
+            output = by_cohort.sum(axis=0)
             leader_out = ent.leader_output(m, RC)
         record[INDEX["output_yi"], m] = output.reshape(R, C)
+        record[_COHORT_ROWS, m] = by_cohort.reshape(3, R, C)
         record[_TIER_ROWS, m] = by_tier.reshape(R, C, _N_TIERS).transpose(2, 0, 1)
         completeness = filled.sum(axis=2) / plan.n_segments
         record[INDEX["completeness"], m] = completeness

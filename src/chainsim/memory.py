@@ -35,7 +35,7 @@ BLOCK_BYTES = 1 << 30
 MAX_BLOCK_REPS = 200
 """Replicates per fast-engine block, at most."""
 
-_ENTERPRISE_BYTES = 6 * 8 * 2  # six columns of 8 bytes, grown by doubling
+_ENTERPRISE_BYTES = (6 * 8 + 1) * 2  # six columns of 8 bytes and a cohort byte, grown by doubling
 _LEAD_BYTES = 400  # a lead's path draws and indices while its batch is drawn
 _GB = 1 << 30
 

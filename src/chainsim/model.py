@@ -27,7 +27,7 @@ import numpy as np
 from . import mechanisms as mech
 from .prepare import Plan, base_outputs, chain_intensity, draw_parameters, make_plan, size_bin
 from .province import contested_leads
-from .records import INDEX, Trajectories, flow_index, new_record
+from .records import COHORT_METRICS, COHORTS, INDEX, Trajectories, flow_index, new_record, pipeline_cutoff
 from .scenario import Scenario
 
 _STOCK = {mech.LEAD: "stock_lead", mech.SIGNED: "stock_signed", mech.STARTED: "stock_started",
@@ -111,11 +111,15 @@ class Project(mesa.Agent):
 
 
 class Enterprise(mesa.Agent):
-    """An enterprise (企业) of one chain: output = capacity × growth level × ramp-up."""
+    """An enterprise (企业) of one chain: output = capacity × growth level × ramp-up.
+
+    ``cohort`` is its origin (an index into ``records.COHORTS``): 0 a firm present at the
+    start, 1 from a project signed before the policy start, 2 from one signed from it on."""
 
     def __init__(self, model: "CountyModel", chain: int, segment: int, tier: int, capacity_yi: float,
-                 age_months: float):
+                 age_months: float, cohort: int = 0):
         super().__init__(model)
+        self.cohort = cohort
         self.chain = chain
         self.segment = segment
         self.tier = tier
@@ -171,6 +175,8 @@ class CountyModel(mesa.Model):
         self.base_output_yi = base_outputs(self.plan, params_arr, 1)[0]
         """Each chain's output at the start in this replicate, 亿元/year."""
         self.month = 0
+        self.cutoff = pipeline_cutoff(scenario, self.plan.first_month)
+        """Run month of the policy start: projects signed from it on are the new cohort."""
         self.production_lags: list[int] = []
         """Months from signing to production of every project commissioned so far."""
         plan = self.plan
@@ -213,7 +219,8 @@ class CountyModel(mesa.Model):
         if not self.in_warmup:
             tier = int(mech.tier_of_project(project.size_yi, self.rng.random()))
             capacity = float(mech.capacity_yi(project.size_yi, self.intensity[c]))
-            Enterprise(self, c, project.segment, tier, capacity, 0.0)
+            Enterprise(self, c, project.segment, tier, capacity, 0.0,
+                       COHORTS.index("new" if project.signed_month >= self.cutoff else "pipeline"))
             self.filled[c, project.segment] = True
         project.stage = mech.PRODUCING
         project.remove()
@@ -260,9 +267,13 @@ class CountyModel(mesa.Model):
                 q._drop()
 
     def chain_outputs(self) -> np.ndarray:
-        out = np.zeros(self.plan.n_chains)
+        return self.cohort_outputs().sum(axis=0)
+
+    def cohort_outputs(self) -> np.ndarray:
+        """Annual output (亿元/year) by origin (``records.COHORTS``) and chain, (3, chains)."""
+        out = np.zeros((len(COHORTS), self.plan.n_chains))
         for e in self.agents_by_type.get(Enterprise, []):
-            out[e.chain] += e.output_yi
+            out[e.cohort, e.chain] += e.output_yi
         return out
 
     def leader_outputs(self) -> np.ndarray:
@@ -337,7 +348,10 @@ class CountyModel(mesa.Model):
                 rec[INDEX["stock_waiting"], m, 0, project.chain] += 1
         for e in self.agents_by_type.get(Enterprise, []):
             rec[INDEX[_TIER_METRIC[e.tier]], m, 0, e.chain] += 1
-        rec[INDEX["output_yi"], m, 0, :] = self.chain_outputs()
+        by_cohort = self.cohort_outputs()
+        rec[INDEX["output_yi"], m, 0, :] = by_cohort.sum(axis=0)
+        for k, name in enumerate(COHORT_METRICS):
+            rec[INDEX[name], m, 0, :] = by_cohort[k]
         rec[INDEX["completeness"], m, 0, :] = self.completeness()
 
     def run(self) -> "CountyModel":

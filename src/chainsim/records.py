@@ -3,6 +3,8 @@
 Core object: ``Trajectories``, one float32 array (metric, month, replicate, chain) with
 the metric names below. Output is an annual rate in 亿元/year; flows are counts and 亿元
 during the month, split by project size class (see ``prepare.SIZE_BIN_EDGES_YI``).
+Output is also recorded by origin (``COHORTS``: firms present at the start, projects signed
+before the scenario's policy start, projects signed from it on), adding up to ``output_yi``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .prepare import SIZE_BIN_EDGES_YI
-from .scenario import month_label
+from .scenario import Scenario, month_index, month_label
 
 FLOW_KINDS = ("signed", "started", "completed")
 N_BINS = len(SIZE_BIN_EDGES_YI)
@@ -30,7 +32,16 @@ STATE_METRICS = (
     "land_used_mu",       # land taken by projects starting this month, 亩
     "factory_used_wm2",   # standard-factory space taken by projects starting this month, 万平方米
     "investment_yi",      # fixed-asset investment spent this month by projects under construction, 亿元
+) + (
+    # output_yi split by the enterprises' origin (they add up to output_yi), 亿元/year:
+    "output_incumbent_yi",  # firms present at the start (founders; the warm-up's output is theirs)
+    "output_pipeline_yi",   # firms from projects signed before the scenario's policy start
+    "output_new_yi",        # firms from projects signed from the policy start on
 )
+COHORTS = ("incumbent", "pipeline", "new")
+"""Origins of output: founders, projects signed before the policy start, projects signed from it on."""
+COHORT_METRICS = tuple(f"output_{c}_yi" for c in COHORTS)
+"""The metrics of output by origin, in the order of ``COHORTS``; they sum to ``output_yi``."""
 FLOW_METRICS = tuple(f"{k}_{s}_b{b}" for k in FLOW_KINDS for s in ("count", "value_yi") for b in range(N_BINS))
 METRICS = STATE_METRICS + FLOW_METRICS
 INDEX = {name: i for i, name in enumerate(METRICS)}
@@ -50,6 +61,12 @@ def bins_between(size_min_yi: float | None, size_max_yi: float | None) -> list[i
         if bound not in edges:
             raise ValueError(f"size bound {bound}亿元 is not a size class edge {SIZE_BIN_EDGES_YI[1:]}")
     return [b for b in range(N_BINS) if edges[b] >= lo and edges[b + 1] <= hi]
+
+
+def pipeline_cutoff(scenario: Scenario, first_month: int) -> int:
+    """Run month of the scenario's policy start: a project signed before it belongs to the
+    pipeline cohort, one signed in it or later to the new cohort (``COHORTS``)."""
+    return month_index(scenario.policy_start) - first_month
 
 
 def new_record(total_months: int, n_reps: int, n_chains: int) -> np.ndarray:

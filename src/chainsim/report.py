@@ -19,8 +19,8 @@ Core objects
 Helpers the app shares: ``format_p`` (``<1%`` below 0.5%, ``>99%`` above 99.5%),
 ``applied_lever_value`` / ``lever_schedule_text`` (a lever as the scenario applies it,
 schedule included), ``significant`` (a paired interval that excludes zero),
-``targets_frame``, ``levers_frame``, ``yearly_medians_frame``, ``assumptions_frame``
-(the tables of the report, Chinese headers).
+``targets_frame``, ``shortfall_frames``, ``levers_frame``, ``yearly_medians_frame``,
+``assumptions_frame`` (the tables of the report, Chinese headers).
 
 Writers write only the path they are given; nothing here prints.
 """
@@ -46,7 +46,7 @@ from .schema import LeverSetting, month_index
 
 __all__ = [
     "CJK_FONT_CANDIDATES", "NoCJKFont", "Report", "applied_lever_value", "assumptions_frame", "find_cjk_font",
-    "format_p", "lever_schedule_text", "levers_frame", "make_report", "pdf_bytes", "significant",
+    "format_p", "lever_schedule_text", "levers_frame", "make_report", "pdf_bytes", "shortfall_frames", "significant",
     "targets_frame", "write_pdf", "write_report", "write_xlsx", "xlsx_bytes", "yearly_medians_frame",
 ]
 
@@ -252,6 +252,53 @@ def assumptions_frame(report: Report) -> pd.DataFrame:
     return out
 
 
+TIER_ZH = {"ordinary": "一般项目（亿元支撑）", "major": "重大项目（十亿带动）", "flagship": "旗舰项目（百亿领航）"}
+
+
+def shortfall_frames(report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Why each chain falls short (``chainsim.analysis.shortfall``), Chinese headers: per
+    chain target its typical target-year output split into base output, incumbents' growth,
+    pipeline and new projects, the gap and the major projects that would close it; and per
+    tier and signing date the projects needed. Two empty frames for a summary without the
+    split (stored before chainsim recorded it)."""
+    from .analysis.shortfall import HEADLINE_TIER, decompose
+
+    if report.summary.cohorts.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    names = _names(report.scenario)
+    rows, plans = [], []
+    for s in decompose(report.scenario, report.summary):
+        major = next((o for o in s.options if o.tier == HEADLINE_TIER), None)
+        if s.gap_yi <= 0:
+            note = "典型情形已达标"
+        elif major is None or not major.in_time:
+            note = "新项目来不及：政策起始月签约的重大项目到目标年也达不到产能的 5%"
+        else:
+            note = (f"{major.sign_by} 前签约 {major.count_by} 个（立即签约需 {major.count_now} 个），"
+                    f"投资约 {major.count_by * major.size_yi:,.0f} 亿元，用地约 {major.land_mu or 0:,.0f} 亩")
+        rows.append({
+            "产业链": names.get(s.chain, s.chain), "目标产值 (亿元/年)": round(s.target_yi, 1), "目标年份": s.target_year,
+            "基期产值 (亿元/年)": round(s.base_output_yi, 1),
+            "基期产值来源": PROVENANCE_ZH.get(s.base_provenance, s.base_provenance),
+            "现有企业增减 (亿元/年)": round(s.incumbent_growth_yi, 1), "在谈在建项目产出 (亿元/年)": round(s.pipeline_yi, 1),
+            "新签项目产出 (亿元/年)": round(s.new_yi, 1), "典型情形产值 (亿元/年)": round(s.typical_yi, 1),
+            "缺口 (亿元/年)": round(s.gap_yi, 1),
+            "重大项目单个投资 (亿元)": round(major.size_yi, 1) if major else None,
+            "立即签约所需重大项目 (个)": major.count_now if major else None,
+            "最迟签约月": major.sign_by if major else None,
+            "届时所需重大项目 (个)": major.count_by if major else None,
+            "所需用地 (亩)": round(major.land_mu) if major and major.land_mu is not None else None,
+            "说明": note,
+        })
+        for o in s.options:
+            for r in o.schedule.itertuples(index=False):
+                plans.append({"产业链": names.get(s.chain, s.chain), "缺口 (亿元/年)": round(s.gap_yi, 1),
+                              "项目档次": TIER_ZH.get(o.tier, o.tier), "单个投资 (亿元)": round(o.size_yi, 2),
+                              "达产年产值 (亿元/年/个)": round(o.capacity_yi, 3), "签约时间": r.sign_by,
+                              "目标年产出 (亿元/年/个)": round(float(r.yield_yi), 3), "所需个数": int(r.count)})
+    return pd.DataFrame(rows), pd.DataFrame(plans)
+
+
 def _header_lines(report: Report) -> list[str]:
     s, scn = report.summary, report.scenario
     title = re.sub(r"\s*[(（][^()（）]*[A-Za-z][^()（）]*[)）]\s*$", "", scn.title or "") or scn.title or scn.id
@@ -268,7 +315,7 @@ def _header_lines(report: Report) -> list[str]:
 
 
 def write_xlsx(report: Report, path: str | Path) -> Path:
-    """The report as an Excel workbook (sheets 目标达成, 政策杠杆, 逐年产值, 假设, 说明)."""
+    """The report as an Excel workbook (sheets 目标达成, 缺口分解, 补缺项目, 政策杠杆, 逐年产值, 假设, 说明)."""
     path = Path(path)
     path.write_bytes(xlsx_bytes(report))
     return path
@@ -281,8 +328,11 @@ def xlsx_bytes(report: Report) -> bytes:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    sheets = [("目标达成", targets_frame(report)), ("政策杠杆", levers_frame(report)),
-              ("逐年产值中位数", yearly_medians_frame(report)), ("假设", assumptions_frame(report))]
+    gaps, plans = shortfall_frames(report)
+    sheets = [("目标达成", targets_frame(report)), ("缺口分解", gaps), ("补缺项目", plans),
+              ("政策杠杆", levers_frame(report)), ("逐年产值中位数", yearly_medians_frame(report)),
+              ("假设", assumptions_frame(report))]
+    sheets = [(title, frame) for title, frame in sheets if len(frame.columns)]
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     warn = PatternFill("solid", fgColor="FFF2CC")
@@ -308,7 +358,11 @@ def xlsx_bytes(report: Report) -> bytes:
     ws = wb.create_sheet("说明")
     for line in [*_header_lines(report), "", "金额单位：亿元（1 亿元 = 1e8 元）；产值为年产值（亿元/年）。",
                  "达成概率：目标年份年产值不低于目标的模拟次数占比；区间为 95% Wilson 区间。",
-                 "逐年产值中位数：各年 12 月的年化产值中位数。", "“假设”表列出方案中既非报道、也非校准的数值（⚠）。"]:
+                 "逐年产值中位数：各年 12 月的年化产值中位数。", "“假设”表列出方案中既非报道、也非校准的数值（⚠）。",
+                 "缺口分解：目标年典型情形（产值居中、第 40–60 百分位的模拟的平均）产值 = 基期产值 + 现有企业增减 + "
+                 "政策起始月前已签约项目（在谈在建）的产出 + 此后新签项目的产出；缺口 = 目标 − 典型情形产值。",
+                 "补缺项目：按模型的滞后、达产与产出强度推算补齐缺口所需的新项目个数（假设用地和厂房及时到位）；"
+                 "最迟签约月为单个项目目标年产出仍不低于立即签约时一半的最后一个月。"]:
         ws.append([line])
     ws.column_dimensions["A"].width = 100
     buf = io.BytesIO()

@@ -21,6 +21,9 @@ Tables (money in 亿元, named ``*_yi``; ``row_index`` is a row's position in it
 * ``years_reached``, ``bands``, ``annual``: the summary frames of the same names.
 * ``replicates``: per-replicate outcomes (reps × targets): reached, target_output_yi
   (the chain's annual output in the target year, 亿元/year).
+* ``cohorts``: ``EnsembleSummary.cohorts`` (target-year output by origin: incumbent,
+  pipeline, new). Added after layout 1 was first written: a store without it is read
+  (its runs have no cohorts) and gets it on its next write.
 
 Concurrency: DuckDB lets one process at a time open a file for writing. The store opens
 the file only for each operation and closes it right after, so several chainsim
@@ -84,6 +87,10 @@ FRAME_COLUMNS: dict[str, dict[str, str]] = {
         "signed_value_yi": "DOUBLE", "started_count": "DOUBLE", "started_value_yi": "DOUBLE",
         "completed_count": "DOUBLE", "completed_value_yi": "DOUBLE",
     },
+    "cohorts": {
+        "chain": "VARCHAR", "target_year": "BIGINT", "cohort": "VARCHAR", "output_yi_mean": "DOUBLE",
+        "output_yi_p10": "DOUBLE", "output_yi_p50": "DOUBLE", "output_yi_p90": "DOUBLE", "output_yi_mid": "DOUBLE",
+    },
 }
 """Columns of each summary frame as stored (besides run_id and row_index), with their SQL types."""
 
@@ -108,6 +115,9 @@ _SCHEMA = [
 
 TABLES: tuple[str, ...] = ("runs", *FRAME_COLUMNS, "replicates")
 """The tables ``export`` writes, one file each."""
+
+_LATER_TABLES = frozenset({"cohorts"})
+"""Tables added to layout 1 later: created on a store's next write, read as empty until then."""
 
 RUN_COLUMNS = ["run_id", "scenario_id", "scenario_hash", "seed", "reps", "engine", "version", "code_hash",
                "created_utc", "source", "n_targets"]
@@ -220,6 +230,8 @@ def _ensure_schema(con: "duckdb.DuckDBPyConnection", path: Path, read_only: bool
         if tables >= set(TABLES):
             if not read_only:
                 _add_missing_columns(con)
+            return
+        if read_only and tables >= set(TABLES) - _LATER_TABLES:
             return
     if read_only:
         raise InputError(f"{path} is not a complete chainsim results store; write to it with `chainsim run` first")
@@ -379,7 +391,10 @@ class ResultStore:
         options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
         written = []
         with self._connection() as con:
+            present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
             for table in TABLES:
+                if table not in present:  # a later table, in a store opened read-only before its next write
+                    continue
                 target = out / f"{table}.{fmt}"
                 order = "created_utc, run_id" if table == "runs" else f"run_id, {_order(table)}"
                 try:
@@ -542,16 +557,28 @@ def _load(con: "duckdb.DuckDBPyConnection", run_id: str) -> "EnsembleSummary":
         "SELECT scenario_id, scenario_hash, seed, reps, engine, version, n_targets FROM runs WHERE run_id = ?",
         [run_id]).fetchone()
     frames = {}
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     for table, columns in FRAME_COLUMNS.items():
-        frames[table] = con.execute(
-            f"SELECT {', '.join(columns)} FROM {table} WHERE run_id = ? ORDER BY {_order(table)}", [run_id]).df()
+        if table not in present:  # a store written before the table existed
+            frames[table] = pd.DataFrame(columns=list(columns))
+            continue
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+        stored = [c for c in columns if c in have]  # a store read-only before a newer column was added
+        frame = con.execute(
+            f"SELECT {', '.join(stored)} FROM {table} WHERE run_id = ? ORDER BY {_order(table)}", [run_id]).df()
+        for c in columns:
+            if c not in have:
+                frame[c] = np.nan
+        frames[table] = frame[list(columns)]
     rows = con.execute("SELECT reached, target_output_yi FROM replicates WHERE run_id = ? "
                        "ORDER BY replicate, target_index", [run_id]).fetchnumpy()
     shape = (int(reps), int(n_targets))
     reached = np.asarray(rows["reached"], dtype=bool).reshape(shape)
     target_output = np.asarray(rows["target_output_yi"], dtype=np.float64).reshape(shape)
     return EnsembleSummary(scenario_id, scenario_hash, int(reps), int(seed), engine, version, frames["targets"],
-                           frames["years_reached"], frames["bands"], frames["annual"], reached, target_output)
+                           frames["years_reached"], frames["bands"], frames["annual"], reached, target_output,
+                           frames["cohorts"])
 
 
 # ----------------------------------------------------------------------------- named settings

@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.shortfall import contract_fields
     from ..ensemble import run_ensembles
     from ..plausibility import run_warnings
 
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
                             store.save(done[key], source=name)
                     summary = done[key]
                 warnings = run_warnings(scenario, summary)
-                results.append((scenario, summary, warnings))
+                results.append((scenario, summary, warnings,
+                                contract_fields(scenario, summary) if args.json else None))
                 with _above_progress_bar(update):
                     if not args.json:
                         print_summary(name, summary)
@@ -86,9 +88,16 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         from ..province import annotate
 
-        emit_json({"results": [{**annotate(s.to_contract(), scenario, s), "warnings": w}
-                               for scenario, s, w in results]})
+        emit_json({"results": [_with_shortfall(annotate(s.to_contract(), scenario, s), rows) | {"warnings": w}
+                               for scenario, s, w, rows in results]})
     return 0
+
+
+def _with_shortfall(result: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A result's chain rows with their shortfall fields added (``analysis.shortfall``:
+    where the target year's output comes from, the gap and the projects that would close it)."""
+    result["chains"] = [{**chain, **extra} for chain, extra in zip(result["chains"], rows)]
+    return result
 
 
 def _above_progress_bar(update: Any) -> Any:

@@ -12,12 +12,13 @@ import streamlit as st
 
 from . import widgets
 from .i18n import t
-from .pages import calibration, compare, download, overview, provenance, results, stored, what_it_takes
+from .pages import calibration, compare, download, overview, provenance, results, shortfall, stored, what_it_takes
 from .state import AppState
 
 PAGE_BODIES: dict[str, Callable[[AppState], None]] = {
     "overview": overview.render,
     "results": results.render,
+    "shortfall": shortfall.render,
     "compare": compare.render,
     "what": what_it_takes.render,
     "calibration": calibration.render,

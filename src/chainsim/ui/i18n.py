@@ -234,10 +234,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_bands": ("下载逐月产值分位数 CSV (亿元/年)", "Download the monthly output bands as CSV (亿元/year)"),
     "yaml_preview": ("方案 YAML 预览", "Scenario YAML preview"),
     "report_header": ("会议报告", "Report for a meeting"),
-    "report_intro": ("当前设置的报告（中文）：Excel 工作簿含各产业链达成概率及区间、政策杠杆取值、逐年产值中位数和全部假设；"
+    "report_intro": ("当前设置的报告（中文）：Excel 工作簿含各产业链达成概率及区间、缺口分解与补缺所需项目、政策杠杆取值、逐年产值中位数和全部假设；"
                      "PDF 为一至两页，含各产业链走势图。与命令行 `chainsim report` 相同。",
                      "A report of the current setting, in Chinese: the Excel workbook holds P(reach) with intervals, "
-                     "the lever values, yearly median output and every assumption; the PDF (one or two pages) adds "
+                     "each chain's gap by origin and the projects that would close it, the lever values, yearly median output and every assumption; the PDF (one or two pages) adds "
                      "each chain's chart. The same as `chainsim report`."),
     "download_xlsx": ("下载 Excel 报告", "Download the Excel report"),
     "make_pdf": ("生成 PDF 报告", "Make the PDF report"),
@@ -435,3 +435,9 @@ def parameter_description(name: str, text: str, lang: str) -> str:
     if lang == "en" or name not in PARAMETER_TEXT_ZH:
         return text
     return PARAMETER_TEXT_ZH[name][1]
+
+
+# The "why it falls short" page keeps its labels in its own module.
+from .i18n_shortfall import LABELS_SHORTFALL  # noqa: E402
+
+LABELS.update(LABELS_SHORTFALL)

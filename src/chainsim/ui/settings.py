@@ -5,6 +5,8 @@ lists (default: ``scenarios/`` in the working directory, else in the repository)
 ``CHAINSIM_APP_REPS``: default number of replicates per run (default 300).
 ``CHAINSIM_STORE``: the results store the stored-runs page reads (default
 ``results.duckdb`` in the working directory, as ``chainsim run`` writes it).
+``CHAINSIM_APP_SENS_TRAJECTORIES``: Morris trajectories of the drivers on the 缺口分析
+page (default 6).
 """
 
 from __future__ import annotations
@@ -87,3 +89,22 @@ def policy_files(folder: Path, chosen: str) -> list[Path]:
                     out.append(path)
                 break
     return out
+
+
+SENSITIVITY_TRAJECTORIES = 6
+"""Morris trajectories of the drivers' sensitivity analysis (缺口分析) unless
+``CHAINSIM_APP_SENS_TRAJECTORIES`` (2 to 50) says otherwise."""
+
+SENSITIVITY_REPS = 100
+"""Replicates per design point of the drivers' sensitivity analysis, at most (fewer when the
+sidebar asks for fewer)."""
+
+
+def sensitivity_trajectories() -> int:
+    """Morris trajectories of the drivers' analysis: ``CHAINSIM_APP_SENS_TRAJECTORIES`` or the default."""
+    text = os.environ.get("CHAINSIM_APP_SENS_TRAJECTORIES", "")
+    try:
+        value = int(text)
+    except ValueError:
+        return SENSITIVITY_TRAJECTORIES
+    return value if 2 <= value <= 50 else SENSITIVITY_TRAJECTORIES
