@@ -123,9 +123,9 @@ def test_a_gap_new_projects_cannot_close_in_time_is_said_so() -> None:
 def test_the_top_drivers_carry_their_provenance() -> None:
     scn = load_scenario(ROOT / "scenarios" / "liancheng.yaml")
     assert factor_provenance(scn, "lead_rate", "parameter") == "calibrated"
-    assert factor_provenance(scn, "sign_prob", "parameter") == "assumed"
+    assert factor_provenance(scn, "base_output.smart_display", "parameter") == "calibrated"  # in the posterior
     assert factor_provenance(scn, "prework_fund_yi", "lever") == "reported"
-    assert factor_provenance(scn, "growth_per_year", "parameter") == "assumed"  # the catalogue default
+    assert factor_provenance(scn, "effort_half", "parameter") == "assumed"  # the catalogue default
     rows = [{"chain": "wenlv_kangyang", "target_year": 2025, "factor": f, "kind": k, "unit": "", "low": 0.0, "high": 1.0,
              "mu_star": m, "mu_star_conf": conf, "mu": mu, "rank": r}
             for f, k, m, conf, mu, r in [("lead_rate", "parameter", 0.3, 0.1, 0.3, 1),
@@ -134,7 +134,7 @@ def test_the_top_drivers_carry_their_provenance() -> None:
                                          ("finance_matching", "lever", 0.0, 0.0, 0.0, 4)]]
     drivers = top_drivers(SimpleNamespace(table=pd.DataFrame(rows)), scn)
     assert drivers["factor"].tolist() == ["lead_rate", "attraction_effort", "sign_prob"]
-    assert drivers["provenance"].tolist() == ["calibrated", "assumed", "assumed"]
+    assert drivers["provenance"].tolist() == ["calibrated", "assumed", "calibrated"]
     assert drivers["direction"].tolist() == [1, -1, 0]
     assert drivers["significant"].tolist() == [True, True, False]  # sign_prob's effect is within its interval
 

@@ -372,6 +372,8 @@ def factor_provenance(scenario: Scenario, name: str, kind: str) -> str:
     parameter, the scenario's setting's, else the catalogue default's."""
     if kind == "lever" and name in LEVERS:
         return LEVERS[name].provenance
+    if scenario.posterior is not None and name in scenario.posterior.parameters:
+        return "calibrated"
     setting = scenario.parameters.get(name)
     if setting is not None:
         return setting.provenance
