@@ -79,9 +79,12 @@ def _distribution_range(name: str, setting: Any) -> tuple[float, float]:
 
 def _used_parameters(scenario: Scenario) -> list[str]:
     """Catalogue parameters that can act in this scenario (a chain type's output factor only
-    where the scenario has a chain of that type)."""
+    where the scenario has a chain of that type; the competition between counties only in a
+    scenario of several counties)."""
     types = {c.type for c in scenario.chains}
-    return [n for n in PARAMETERS if not n.startswith("output_factor_") or n[len("output_factor_"):] in types]
+    province_only = () if scenario.counties else ("contested_share", "approval_pull")
+    return [n for n in PARAMETERS if n not in province_only
+            and (not n.startswith("output_factor_") or n[len("output_factor_"):] in types)]
 
 
 def factors(scenario: Scenario, levers: Sequence[str] | None = None, include: str = "all") -> list[Factor]:

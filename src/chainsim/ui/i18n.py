@@ -106,6 +106,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_p_sq": ("现状概率 (%)", "P(reach), status quo (%)"),
     "col_p_now": ("当前概率 (%)", "P(reach), current (%)"),
     "col_ci": ("模拟误差 95% 区间 (%)", "Monte Carlo 95% interval (%)"),
+    "base_prior_note": ("未见报道：每次运行从校准后验中抽取（方案给出的假设中心值 {prior} 亿元/年，先验 ×0.6–×1.6）",
+                        "Not reported: every run draws it from the calibration posterior (the scenario's assumed centre "
+                        "{prior} 亿元/year, prior ×0.6–×1.6)"),
     "col_spread": ("把握程度：参数不确定下 5–95% (%)", "How sure: 5–95% across what the figures leave open (%)"),
     "col_p50": ("目标年产值中位数 (亿元/年)", "Median output in target year (亿元/year)"),
     "col_p50_range": ("目标年产值 中位数 (P10–P90) 亿元/年", "Output in target year: median (P10–P90), 亿元/year"),
@@ -375,7 +378,12 @@ PARAMETER_TEXT_ZH: dict[str, tuple[str, str]] = {
     "started_dropout_per_year": ("在建项目停滞率", "已开工项目永久停滞的年风险率。"),
     "commissioning_months": ("竣工到投产间隔", "竣工→投产的平均间隔（试生产、许可）。"),
     "ramp_months": ("达产时间常数", "产能爬坡的时间常数：产值 = 产能 ×（1 − exp(−投产月数/达产时间常数)）。"),
-    "output_intensity": ("产出强度", "每亿元项目投资达产后的年产值；各产业链可另设。"),
+    "output_intensity": ("产出强度", "每亿元项目投资达产后的年产值（制造业；其他类型乘以各自的产出系数）；各产业链可另设。"),
+    "output_factor_tourism_services": ("文旅康养产出系数", "文旅康养类产业链每亿元投资的年产值相对制造业的倍数：景区、酒店、"
+                                       "康养中心每亿元投资一年的收入约为工厂的一半，建设较快，每亿元用地较少（多在园区外）。"),
+    "output_factor_agri_food": ("农产品加工产出系数", "农产品精深加工产业链每亿元投资的年产值相对制造业的倍数：食品加工（连城地瓜干）"
+                                "厂房便宜、周转快，产出高于同等投资的工厂。"),
+    "output_factor_logistics": ("商贸物流产出系数", "商贸物流产业链每亿元投资的年产值相对制造业的倍数：仓储和贸易每亿元产出较低、用地较多。"),
     "growth_per_year": ("存量企业年增长率", "现有企业产值的平均自然增长率。"),
     "growth_sd_per_year": ("存量企业增长波动", "企业产值增长率的波动。"),
     "exit_per_year": ("企业退出率", "企业关停或迁出的年风险率。"),
@@ -407,6 +415,10 @@ PARAMETER_TEXT_ZH: dict[str, tuple[str, str]] = {
     "finance_dropout_cut": ("融资对接退出率降幅", "产融对接完全到位时退出风险的降幅。"),
     "enterprise_output_yi": ("存量企业平均产值", "现有企业的平均年产值，方案未给出企业数时用来推算期初企业数。"),
     "leader_output_share": ("链主产值占比", "期初链主企业产值占产业链基期产值的比例。"),
+    "contested_share": ("竞争线索占比", "多县方案中，一条产业链现状线索里来自全省同行业线索池的比例，凡有该行业产业链的县都来争取"
+                        "（福建要求每县聚焦 1–2 条重点产业链，并对省级活动签约项目联合预审，以免各县相互竞价）；比例本身为假设。"),
+    "approval_pull": ("审批提速的吸引力", "审批提速对同行业竞争线索吸引力的放大：吸引力 ×（1 + 系数 × 审批提速）；1 表示蕉城"
+                      "缩短 53% 可在同等招商力度下吸引 1.53 倍线索。"),
 }
 """The catalogue's parameters in Chinese: (name, description)."""
 

@@ -22,6 +22,7 @@ LABELS_SHORTFALL: dict[str, tuple[str, str]] = {
                    "⚠ The base output of these chains is assumed (the seeds do not report it), and the gap "
                    "depends on it: {names}."),
     "sf_table": ("各产业链的缺口构成（目标年，亿元/年）", "What makes up each chain's gap (target year, 亿元/year)"),
+    "sf_base_output_of": ("{name} 基期产值", "{name}: base output"),
     "sf_col_target": ("目标（年份）", "Target (year)"),
     "sf_col_base": ("基期产值（亿元/年）", "Base output (亿元/year)"),
     "sf_col_incumbent": ("现有企业增减（亿元/年）", "Incumbents' growth (亿元/year)"),

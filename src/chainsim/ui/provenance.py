@@ -8,6 +8,7 @@ intensity), ``lever_provenance`` (the policy as loaded) and ``parameter_provenan
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..catalogue import LEVERS, PARAMETERS
@@ -63,9 +64,18 @@ def chain_provenance(scenario: Scenario, lang: str) -> pd.DataFrame:
     """Each chain's base output and targets (亿元/year), and its output intensity where
     the scenario sets one, with provenance."""
     rows = []
+    post = scenario.posterior
     for c in scenario.chains:
         name = chain_name(c, lang)
         b = c.base_output
+        column = f"base_output.{c.id}"
+        if post is not None and column in post.parameters:
+            # drawn from the calibration posterior in every run: its median and 90% interval
+            lo, mid, hi = np.quantile(post.column(column), [0.05, 0.5, 0.95])
+            rows.append(_row(lang, scenario, t("item_base", lang, name=name), f"{mid:.3g}", "亿元/年", "calibrated",
+                             b.figure, t("base_prior_note", lang, prior=f"{b.value_yi:g}"),
+                             interval=(float(f"{lo:.3g}"), float(f"{hi:.3g}")), scenario_note=b.note))
+            continue
         rows.append(_row(lang, scenario, t("item_base", lang, name=name), f"{b.value_yi:g}", "亿元/年", b.provenance,
                          b.figure, interval=b.interval, scenario_note=b.note))
         for target in c.targets:

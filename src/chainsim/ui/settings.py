@@ -85,8 +85,8 @@ def policy_files(folder: Path, chosen: str) -> list[Path]:
         for line in head.splitlines():
             if line.startswith("extends:"):
                 target = line.split(":", 1)[1].split("#", 1)[0].strip().strip("'\"")
-                if Path(target).name == chosen:
-                    out.append(path)
+                if (path.parent / target).resolve() == (folder / chosen).resolve():
+                    out.append(path)  # the chosen file itself, not a namesake elsewhere (calibrated/liancheng.yaml)
                 break
     return out
 

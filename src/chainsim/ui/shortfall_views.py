@@ -127,9 +127,13 @@ def waterfall_chart(s: Shortfall, lang: str, height: int = 360) -> go.Figure:
     return fig
 
 
-def _factor_label(name: str, kind: str, lang: str) -> str:
+def _factor_label(name: str, kind: str, lang: str, scenario: Scenario) -> str:
     if kind == "lever" and name in LEVERS:
         return lever_label(LEVERS[name], lang)
+    if name.startswith("base_output."):  # a chain's base output, drawn from the posterior
+        chain = next((c for c in scenario.chains if c.id == name[len("base_output."):]), None)
+        if chain is not None:
+            return t("sf_base_output_of", lang, name=chain_name(chain, lang))
     return parameter_name(name, lang)
 
 
@@ -144,7 +148,7 @@ def drivers_table(scenario: Scenario, drivers: pd.DataFrame, chain: str, year: i
         unit = unit_label(r.unit, lang)
         rows.append({
             t("sf_col_rank", lang): str(int(r.rank)),
-            t("sf_col_factor", lang): _factor_label(r.factor, r.kind, lang),
+            t("sf_col_factor", lang): _factor_label(r.factor, r.kind, lang, scenario),
             t("sf_col_kind", lang): t(f"sf_kind_{r.kind}", lang) if r.kind in ("lever", "parameter") else r.kind,
             t("sf_col_effect", lang): effect,
             t("sf_col_direction", lang): t(direction, lang),
