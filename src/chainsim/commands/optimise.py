@@ -137,6 +137,8 @@ def print_result(file: str, r: "Optimised") -> None:
         sq = r.levers_status_quo[name]
         mark = "" if value == sq else "  *"
         print(f"  {name:<22} {_lever_text(sq, unit):>20} {_lever_text(value, unit):>34}{mark}")
+    if r.spend:
+        print("  Where the money goes (亿元/year): " + ", ".join(f"{k} {v:.3f}" for k, v in r.spend.items()))
     print(f"\n  Yearly cost: {r.cost_yi_per_year:.3f}亿元/year beyond the status quo (budget {r.budget_yi_per_year:.4g}), "
           f"{r.total_cost_yi_per_year:.3f}亿元/year in all (assumed costs flagged in docs/model.md).")
     lo, hi = r.expected_targets_met_ci
@@ -154,10 +156,10 @@ def print_result(file: str, r: "Optimised") -> None:
               f"[{t.diff_lo:+.2f}, {t.diff_hi:+.2f}]{star}")
     if r.front is not None:
         print("\n  Cost–targets-met front (re-run on the check seed):")
-        print(f"  {'extra cost (亿元/year)':>22} {'targets met':>11} {'95% CI':>14}  levers moved")
+        print(f"  {'extra cost (亿元/year)':>22} {'targets met':>11} {'95% CI':>14}  where the money goes (亿元/year)")
         for f in r.front.itertuples(index=False):
-            moved = ", ".join(f"{k} {_lever_text(v, '').strip()}" for k, v in f.levers.items()
-                              if v != r.levers_status_quo[k])
+            items = list(f.spend.items())
+            moved = ", ".join(f"{k} {v:.3f}" for k, v in items[:3]) + (f", {len(items) - 3} more" if len(items) > 3 else "")
             print(f"  {f.cost_yi_per_year:>22.3f} {f.expected_targets_met:>11.2f} [{f.lo:.2f}, {f.hi:.2f}]  "
                   f"{moved or 'none (status quo)'}")
     print("\n  change: p_reach under the portfolio minus the status quo, paired 95% interval (Newcombe).")

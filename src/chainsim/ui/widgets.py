@@ -218,7 +218,7 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
     return values
 
 
-PAGES = ("overview", "results", "compare", "what", "calibration", "provenance", "download", "stored")
+PAGES = ("overview", "results", "compare", "what", "optimise", "discover", "robust", "calibration", "provenance", "download", "stored")
 """Page ids, in the order of the page picker."""
 
 
