@@ -9,7 +9,7 @@ DECISION_LABELS: dict[str, tuple[str, str]] = {
     "page_robust": ("稳健政策", "Robustness"),
     # optimise
     "opt_intro": ("在现状之外每年多花一笔预算，怎样配置各项政策杠杆（自政策起始月起）能让最多的产业链达到目标？"
-                  "搜索用贝叶斯优化（树结构 Parzen 估计采样器），所有方案使用共同随机数；最优的几个方案再用新的随机种子复核，"
+                  "搜索用贝叶斯优化（树结构概率密度估计采样器），所有方案使用共同随机数；最优的几个方案再用新的随机种子复核，"
                   "下表的概率和区间都来自复核。",
                   "With a yearly budget on top of the status quo, which setting of the levers (from the policy start) "
                   "gets the most chains to their targets? The search uses Optuna's TPE sampler on common random "

@@ -85,8 +85,10 @@ def render(state: AppState) -> None:
     budget = c1.slider(t("opt_budget", lang), min_value=0.0, max_value=5.0, value=1.0, step=0.05, format="%.2f",
                        key="opt_budget")
     trials = c2.select_slider(t("opt_trials", lang), options=[16, 32, 48, 64, 96], value=32, key="opt_trials")
-    objective = st.radio(t("opt_objective", lang), ["targets-met", "min-prob"], key="opt_objective", horizontal=True,
-                         format_func=lambda o: t("opt_obj_met" if o == "targets-met" else "opt_obj_min", lang))
+    objectives = ("targets-met", "min-prob")  # the options are indices: no English word on the page
+    choice = st.radio(t("opt_objective", lang), [0, 1], key="opt_objective", horizontal=True,
+                      format_func=lambda i: t(("opt_obj_met", "opt_obj_min")[i], lang))
+    objective = objectives[choice]
     chosen: tuple[str, ...] = ()
     if objective == "min-prob":
         chosen = tuple(st.multiselect(t("opt_chains", lang), list(chains), key="opt_chains",

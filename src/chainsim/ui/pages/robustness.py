@@ -66,8 +66,9 @@ def render(state: AppState) -> None:
     options = candidates(state)
     chosen = st.multiselect(t("rob_policies", lang), list(options), default=list(options), key="rob_policies",
                             format_func=lambda k: options[k][0])
-    spread = st.radio(t("rob_spread", lang), ["scenario", "wide"], key="rob_spread",
-                      format_func=lambda s: t(f"rob_spread_{s}", lang))
+    spreads = ("scenario", "wide")  # the options are indices: no English word on the page
+    spread = spreads[st.radio(t("rob_spread", lang), [0, 1], key="rob_spread",
+                              format_func=lambda i: t(f"rob_spread_{spreads[i]}", lang))]
     if len(chosen) < 2:
         st.info(t("rob_need_two", lang))
         return
