@@ -121,3 +121,22 @@ def test_robustness_page_ranks_the_policy_files_with_a_table_and_a_chart(app: Ap
     assert at.get("plotly_chart")
     assert not untranslated(at)
 
+
+
+def test_what_it_takes_page_states_the_answer_in_planner_units(app: AppTest) -> None:
+    from chainsim.analysis import what_it_takes
+
+    at = go_to(app, "what")
+    at.selectbox(key="what_chain").set_value("alpha")
+    at.selectbox(key="what_lever").set_value("approval_speedup")
+    at.slider(key="what_prob").set_value(0.6)
+    at.button(key="what_run").click()
+    run(at)
+    expected = what_it_takes(load_scenario(REPO / "tests" / "scenarios" / "decisions.yaml"), "alpha",
+                             "approval_speedup", 0.6, REPS, 7)
+    assert expected.reachable and at.success
+    (table,) = [tb.value for tb in at.table if t("col_measure", "zh") in tb.value.columns]
+    budget = table[table[t("col_measure", "zh")] == t("wit_budget", "zh")][t("col_at_value", "zh")].iloc[0]
+    assert float(budget) == pytest.approx(0.2 * expected.value, abs=0.01)  # 0.20亿元/year for a full cut, 2 decimals
+    assert t("wit_signed", "zh") in list(table[t("col_measure", "zh")])
+    assert all(re.fullmatch(r"[^A-Za-z]*", m) for m in table[t("col_measure", "zh")])

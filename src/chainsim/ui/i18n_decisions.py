@@ -135,4 +135,15 @@ DECISION_LABELS: dict[str, tuple[str, str]] = {
     "legend_expected": ("期望达标个数", "Expected"),
     "legend_worst": ("最差 10% 平均", "Worst 10% mean"),
     "rob_json": ("与命令行 `chainsim robustness --json` 相同的输出数据", "The same JSON as `chainsim robustness --json`"),
+    # what it takes, in planner units
+    "wit_planner": ("换算成规划单位（{y0}–{y1} 年均值；与现状对比）", "In planner units (means over {y0}–{y1}; against the status quo)"),
+    "col_measure": ("指标", "Measure"),
+    "col_at_value": ("达到该概率时", "At that setting"),
+    "col_without": ("当前设置（不动此杠杆）", "Current setting (lever not moved)"),
+    "wit_budget": ("相对现状的新增年预算（亿元/年）", "Extra yearly budget beyond the status quo (亿元/year)"),
+    "wit_signed": ("该链每年签约项目数（个/年）", "Projects the chain signs a year (projects/year)"),
+    "wit_major": ("该链签约的 10 亿元以上项目数（个，合计）", "Projects of 10亿元 or more it signs (projects, in all)"),
+    "wit_land": ("该链开工项目每年用地（亩/年）", "Land its starting projects take a year (亩/year)"),
+    "wit_county_land": ("全县开工项目每年用地（亩/年）", "Land the county's starting projects take a year (亩/year)"),
+    "wit_supply": ("全县每年供应的工业用地（亩/年）", "Industrial land the county makes ready a year (亩/year)"),
 }
