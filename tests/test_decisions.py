@@ -162,9 +162,9 @@ def test_a_box_s_coverage_and_density_are_those_of_the_rows_inside_it() -> None:
     from chainsim.analysis.discovery import discover
     from chainsim.scenario import load_scenario
 
-    d = discover(load_scenario(DEC), "beta", samples=30, reps=4, seed=3)
-    assert d.boxes
-    for box in d.boxes:
+    d = discover(load_scenario(DEC), "alpha", samples=30, reps=4, seed=7)
+    assert d.boxes and d.input_boxes
+    for box in d.boxes + d.input_boxes:
         inside = np.ones(len(d.data), dtype=bool)
         for lim in box.limits:
             inside &= (d.data[lim.name] >= lim.low) & (d.data[lim.name] <= lim.high)

@@ -275,9 +275,12 @@ def _kind(name: str, fs: pd.DataFrame) -> tuple[str, str]:
 def _prim(data: pd.DataFrame, columns: list[str], fs: pd.DataFrame, threshold: float, max_boxes: int) -> list[Box]:
     y = data["reached"].to_numpy(dtype=bool)
     n_hit = int(y.sum())
+    base = n_hit / len(y) if len(y) else 0.0
     if n_hit == 0 or n_hit == len(y) or not columns:
         return []
     import logging
+
+    from scipy.stats import binomtest
 
     logging.getLogger("EMA").setLevel(logging.ERROR)
     with warnings.catch_warnings():
@@ -326,5 +329,7 @@ def _prim(data: pd.DataFrame, columns: list[str], fs: pd.DataFrame, threshold: f
             n_in = int(inside.sum())
             density = float(y[inside].mean()) if n_in else 0.0
             coverage = float(y[inside].sum() / n_hit)
+            if not n_in or binomtest(int(y[inside].sum()), n_in, base, alternative="greater").pvalue > QP_MAX:
+                break  # no denser than all the runs together: not a condition
             out.append(Box(coverage, density, n_in / len(y), n_in, tuple(limits), density >= threshold))
     return out
