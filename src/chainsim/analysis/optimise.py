@@ -25,9 +25,12 @@ their status-quo values, and a setting is always within the budget by constructi
 The optimiser is Optuna's TPE sampler, seeded, asked for proposals in batches of
 ``BATCH`` that run in one pool of tasks; the batch size does not depend on the number of
 workers, so the same call gives the same answer on any executor. The first proposals are
-fixed: the whole budget spread evenly over the levers, and the whole budget on each lever
-alone. With ``pareto=True`` the search has two objectives (maximise targets met, minimise
-cost) and returns the non-dominated settings.
+fixed: the whole budget spread evenly over the levers (and a quarter, half and three
+quarters of it), and the whole budget on each lever alone. The search is the same with or
+without ``pareto``. With
+``pareto=True`` the settings of the search that no other setting beats on both cost and
+targets met (the cost–targets-met front, from buying nothing to the answer) are re-run on
+the check seed and returned too.
 
 Winner's curse: the best of many noisy proposals looks better than it is. The ``TOP``
 best proposals and the status quo are therefore run again on a fresh seed (``seed + 1``)
@@ -300,7 +303,7 @@ def optimise(scenario: Scenario, budget_yi: float, objective: Objective = "targe
     status_quo_values = {k: space.status_quo[k] for k in space.levers}
     (sq_search,) = evaluate([status_quo_values], reps, seed)
     cols = _target_columns(sq_search, counted)
-    records = _search(space, objective, cols, reps, seed, n_batches, pareto, evaluate)
+    records = _search(space, objective, cols, reps, seed, n_batches, evaluate)
     sq_obj_search, sq_met_search = _score(sq_search, objective, cols)
     records.insert(0, Candidate(status_quo_values, 0.0, sq_obj_search, sq_met_search, -1))  # buying nothing
     trials_frame = pd.DataFrame([{"trial": c.trial, "cost_yi_per_year": c.cost_yi_per_year,
@@ -342,7 +345,7 @@ def optimise(scenario: Scenario, budget_yi: float, objective: Objective = "targe
     )
 
 
-def _search(space: _Space, objective: str, cols: list[int], reps: int, seed: int, n_batches: int, pareto: bool,
+def _search(space: _Space, objective: str, cols: list[int], reps: int, seed: int, n_batches: int,
             evaluate: Callable[[list[dict[str, tuple[float, ...]]], int, int], list[EnsembleSummary]]
             ) -> list[Candidate]:
     import optuna
@@ -351,11 +354,11 @@ def _search(space: _Space, objective: str, cols: list[int], reps: int, seed: int
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # multivariate TPE is flagged experimental
         sampler = optuna.samplers.TPESampler(seed=seed % 2**32, multivariate=True, n_startup_trials=2 * BATCH)
-    directions = ["maximize", "minimize"] if pareto else ["maximize"]
-    study = optuna.create_study(directions=directions, sampler=sampler)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
     keys = [(n, k) for n in space.levers for k in range(len(space.periods))]
     names = {key: f"w:{key[0]}:{key[1]}" for key in keys}
-    study.enqueue_trial({"spend": 1.0, **{names[key]: 1.0 for key in keys}})
+    for spend in (1.0, 0.25, 0.5, 0.75):
+        study.enqueue_trial({"spend": spend, **{names[key]: 1.0 for key in keys}})
     for lever in space.levers:
         study.enqueue_trial({"spend": 1.0, **{names[key]: float(key[0] == lever) for key in keys}})
     records: list[Candidate] = []
@@ -373,7 +376,7 @@ def _search(space: _Space, objective: str, cols: list[int], reps: int, seed: int
         for trial, vals, summary in zip(asked, values, summaries):
             cost = policy_cost_yi_per_year(space.scenario(vals)) - policy_cost_yi_per_year(space.base)
             obj, met = _score(summary, objective, cols)
-            study.tell(trial, [obj, cost] if pareto else obj)
+            study.tell(trial, obj)
             records.append(Candidate(vals, float(cost), obj, met, trial.number))
     return records
 

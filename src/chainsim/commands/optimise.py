@@ -58,7 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trials", type=positive_int, default=96, help="proposals evaluated in the search (default 96)")
     p.add_argument("--check-reps", type=positive_int, default=1000,
                    help="replicates of the check run of the best proposals and the status quo (default 1000)")
-    p.add_argument("--pareto", action="store_true", help="also the cost–targets-met front (two objectives)")
+    p.add_argument("--pareto", action="store_true", help="also the cost–targets-met front: the settings of the search that no other beats on both, "
+                        "re-run on the check seed")
     p.add_argument("--out", metavar="PATH.yaml", help="write the chosen setting as a scenario file (for "
                                                      "chainsim run, compare or robustness)")
     p.add_argument("--reps", type=positive_int, default=200, help="replicates per proposal in the search (default 200)")
