@@ -109,9 +109,9 @@ def render(state: AppState) -> None:
         return
     m1, m2, m3 = st.columns(3)
     m1.metric(t("opt_met", lang), f"{result.expected_targets_met:.2f}",
-              t("opt_met_delta", lang, sq=result.status_quo_targets_met), delta_color="off")
+              t("opt_met_delta", lang, sq=result.status_quo_targets_met), delta_color="off", delta_arrow="off")
     m2.metric(t("opt_cost", lang), f"{result.cost_yi_per_year:.3f}", t("opt_cost_delta", lang, budget=budget),
-              delta_color="off")
+              delta_color="off", delta_arrow="off")
     if objective == "min-prob":
         m3.metric(t("opt_minp", lang), f"{100 * result.objective_value:.1f}%",
                   f"{100 * (result.objective_value - result.status_quo_objective_value):+.1f}")
