@@ -288,7 +288,9 @@ def _prim(data: pd.DataFrame, columns: list[str], fs: pd.DataFrame, threshold: f
         from ema_workbench.analysis import prim
 
         x = data[columns].astype(float).reset_index(drop=True)
-        p = prim.Prim(x, y.astype(float), threshold=0.5, peel_alpha=0.05, paste_alpha=0.05, mass_min=MIN_MASS)
+        # threshold: y ≥ it marks a run that meets the target, and a box is kept (not replaced by a "dump
+        # box") when its density reaches it: just above 0, so every peeled box is kept and we choose
+        p = prim.Prim(x, y.astype(float), threshold=1e-6, peel_alpha=0.05, paste_alpha=0.05, mass_min=MIN_MASS)
         init = x.agg(["min", "max"])
         out = []
         for _ in range(max_boxes):
