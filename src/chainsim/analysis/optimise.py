@@ -166,6 +166,14 @@ class Optimised:
         return doc
 
 
+def chosen_scenario(base: Scenario, result: "Optimised") -> Scenario:
+    """``base`` with the levers of ``result`` (an ``optimise`` of ``base``) in force from the policy start."""
+    assert result.best is not None
+    values = result.best.values
+    space = _space(base, result.budget_yi_per_year, list(values), len(result.periods))
+    return space.scenario(values)
+
+
 # --------------------------------------------------------------------------- the search space
 
 

@@ -99,12 +99,11 @@ def run(args: argparse.Namespace) -> int:
 def _write(path: str, scenario, result: "Optimised") -> None:
     from pathlib import Path
 
-    from ..analysis.optimise import _space
+    from ..analysis.optimise import chosen_scenario
     from ..errors import InputError
     from ..scenario import scenario_to_yaml
 
-    space = _space(scenario, result.budget_yi_per_year, list(result.best.values), len(result.periods))
-    chosen = space.scenario(result.best.values)
+    chosen = chosen_scenario(scenario, result)
     policy = chosen.policy.model_copy(update={
         "name": f"optimised_{result.budget_yi_per_year:g}yi",
         "description": f"chainsim optimise: {result.objective}, budget {result.budget_yi_per_year:g}亿元/year beyond "
