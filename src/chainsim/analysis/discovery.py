@@ -78,8 +78,11 @@ class Limit:
     side: str
 
     def text(self) -> str:
-        v = {"low": f"{self.name} ≥ {self.low:.4g}", "high": f"{self.name} ≤ {self.high:.4g}",
-             "both": f"{self.low:.4g} ≤ {self.name} ≤ {self.high:.4g}"}[self.side]
+        if self.name == "major_signed":  # a count: whole projects
+            lo, hi = f"{math.ceil(self.low - 1e-9)}", f"{math.floor(self.high + 1e-9)}"
+        else:
+            lo, hi = f"{self.low:.4g}", f"{self.high:.4g}"
+        v = {"low": f"{self.name} ≥ {lo}", "high": f"{self.name} ≤ {hi}", "both": f"{lo} ≤ {self.name} ≤ {hi}"}[self.side]
         return f"{v} {self.unit}".strip()
 
 
@@ -156,7 +159,9 @@ def _phrase(lim: Limit, d: Discovery) -> str:
         what = FEATURES[lim.name][1] + f" ({d.from_year}–{d.by_year})"
         if lim.name == "major_signed":
             n_low, n_high = math.ceil(lim.low - 1e-9), math.floor(lim.high + 1e-9)
-            return {"low": f"at least {n_low} {what}", "high": f"at most {n_high} {what}",
+            one = what.replace("projects", "project", 1)
+            return {"low": f"at least {n_low} {one if n_low == 1 else what}",
+                    "high": f"at most {n_high} {one if n_high == 1 else what}",
                     "both": f"{n_low} to {n_high} {what}"}[lim.side]
         unit = FEATURES[lim.name][0]
     else:
