@@ -117,7 +117,7 @@ def _write(path: str, scenario, result: "Optimised") -> None:
 
 def _lever_text(value: object, unit: str) -> str:
     if isinstance(value, list):
-        return ", ".join(f"{s['value']:g} from {s['from']}" for s in value) + f" {unit}"
+        return ", ".join(f"{s['value']:g} ({s['from']} on)" for s in value) + f" {unit}"
     return f"{value:g} {unit}"
 
 
@@ -131,12 +131,12 @@ def print_result(file: str, r: "Optimised") -> None:
           + f"; {r.n_trials} proposals × {r.reps} replicates on common random numbers (seed {r.seed}), Optuna TPE;")
     print(f"the best {min(3, r.n_trials)} and the status quo re-run with {r.check_reps} replicates on seed "
           f"{r.check_seed}: the numbers below come from that check.\n")
-    print(f"  {'lever':<22} {'status quo':>20} {'portfolio':>34}")
+    print(f"  {'lever':<22} {'status quo':<24} portfolio (* moved)")
     for name, value in r.levers.items():
         unit = LEVERS[name].unit
         sq = r.levers_status_quo[name]
-        mark = "" if value == sq else "  *"
-        print(f"  {name:<22} {_lever_text(sq, unit):>20} {_lever_text(value, unit):>34}{mark}")
+        mark = "" if value == sq else " *"
+        print(f"  {name:<22} {_lever_text(sq, unit):<24} {_lever_text(value, unit)}{mark}")
     if r.spend:
         print("  Where the money goes (亿元/year): " + ", ".join(f"{k} {v:.3f}" for k, v in r.spend.items()))
     print(f"\n  Yearly cost: {r.cost_yi_per_year:.3f}亿元/year beyond the status quo (budget {r.budget_yi_per_year:.4g}), "
