@@ -12,7 +12,8 @@ import streamlit as st
 
 from . import widgets
 from .i18n import t
-from .pages import calibration, compare, download, overview, provenance, results, shortfall, stored, what_it_takes
+from .pages import (calibration, compare, discover, download, optimise, overview, provenance, results, robustness,
+                    shortfall, stored, what_it_takes)
 from .state import AppState
 
 PAGE_BODIES: dict[str, Callable[[AppState], None]] = {
@@ -21,6 +22,9 @@ PAGE_BODIES: dict[str, Callable[[AppState], None]] = {
     "shortfall": shortfall.render,
     "compare": compare.render,
     "what": what_it_takes.render,
+    "optimise": optimise.render,
+    "discover": discover.render,
+    "robust": robustness.render,
     "calibration": calibration.render,
     "provenance": provenance.render,
     "download": download.render,

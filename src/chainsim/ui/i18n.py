@@ -277,6 +277,19 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_decision_labels() -> None:
+    """The decision pages' labels (``i18n_decisions``) join ``LABELS``; a key may not be in both."""
+    from .i18n_decisions import DECISION_LABELS
+
+    clash = sorted(set(DECISION_LABELS) & set(LABELS))
+    if clash:
+        raise RuntimeError(f"label keys defined twice: {clash}")
+    LABELS.update(DECISION_LABELS)
+
+
+_merge_decision_labels()
+
+
 def t(key: str, lang: str, **fmt: object) -> str:
     """The label ``key`` in ``lang`` (zh or en), formatted with ``fmt``."""
     zh, en = LABELS[key]

@@ -218,7 +218,8 @@ def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, fl
     return values
 
 
-PAGES = ("overview", "results", "shortfall", "compare", "what", "calibration", "provenance", "download", "stored")
+PAGES = ("overview", "results", "shortfall", "compare", "what", "optimise", "discover", "robust", "calibration",
+         "provenance", "download", "stored")
 """Page ids, in the order of the page picker."""
 
 

@@ -14,6 +14,30 @@ from ..i18n import chain_name, lever_label, t
 from ..state import AppState
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _planner(scenario_hash: str, chain: str, lever: str, value: float, reps: int, seed: int, _scenario) -> object:
+    from ...analysis.planner import planner_units
+
+    return planner_units(_scenario, chain, {lever: value}, reps, seed)
+
+
+def _planner_table(current, chain: str, lever: str, value: float, state: AppState, lang: str) -> None:
+    """The answer in planner units: budget, projects signed, 10亿元 projects, land (``analysis.planner``)."""
+    import pandas as pd
+
+    u = _planner(current.content_hash(), chain, lever, value, state.reps, state.seed, current)
+    rows = [("wit_budget", u.extra_cost_yi_per_year, 0.0), ("wit_signed", u.signed_per_year, u.signed_per_year_status_quo),
+            ("wit_major", u.major_signed, u.major_signed_status_quo),
+            ("wit_land", u.land_mu_per_year, u.land_mu_per_year_status_quo),
+            ("wit_county_land", u.county_land_mu_per_year, u.county_land_mu_per_year_status_quo)]
+    if u.land_supply_mu_per_year is not None:
+        rows.append(("wit_supply", u.land_supply_mu_per_year, u.land_supply_mu_per_year_status_quo))
+    st.caption(t("wit_planner", lang, y0=u.from_year, y1=u.to_year))
+    widgets.fit_table(pd.DataFrame({t("col_measure", lang): [t(k, lang) for k, _, _ in rows],
+                                    t("col_at_value", lang): [float(a) for _, a, _ in rows],
+                                    t("col_without", lang): [float(b) for _, _, b in rows]}), digits=2)
+
+
 def render(state: AppState) -> None:
     """Draw the what-it-takes page."""
     lang = state.lang
@@ -51,6 +75,8 @@ def render(state: AppState) -> None:
                      unit=spec.unit, prob=prob))
     p_low, p_high = result.p_at_bounds
     st.caption(t("what_bounds", lang, low=spec.low, high=spec.high, p_low=p_low, p_high=p_high))
+    if result.reachable and result.value is not None:
+        _planner_table(current, chain, lever, float(result.value), state, lang)
     st.plotly_chart(charts.search_chart(result.history, prob, result.value, label, lang), key="what_search")
     with st.expander(t("what_json", lang)):
         st.json(result.to_contract())
