@@ -738,11 +738,22 @@ class Scenario(Strict):
         return value
 
     def with_parameters(self, **values: float) -> "Scenario":
-        """A copy with the given parameters fixed at the given values (provenance kept). A
-        fixed parameter is no longer uncertain: its column leaves the posterior (the other
-        columns keep their joint draws)."""
+        """A copy with the given parameters fixed at the given values (provenance kept); a
+        chain's base output is ``base_output.<chain id>`` (亿元/year). A fixed parameter is no
+        longer uncertain: its column leaves the posterior (the other columns keep their joint
+        draws)."""
         params = dict(self.parameters)
+        chains = list(self.chains)
         for name, value in values.items():
+            if name.startswith(BASE_OUTPUT_PREFIX):  # a chain's base output, 亿元/year
+                ids = [c.id for c in chains]
+                chain_id = name[len(BASE_OUTPUT_PREFIX):]
+                if chain_id not in ids:
+                    raise KeyError(f"unknown chain {chain_id!r}{did_you_mean(chain_id, ids)} in {name!r}")
+                k = ids.index(chain_id)
+                base = chains[k].base_output.model_copy(update={"value_yi": float(value)})
+                chains[k] = chains[k].model_copy(update={"base_output": base})
+                continue
             if name not in PARAMETERS:
                 raise KeyError(f"unknown parameter {name!r}{did_you_mean(name, PARAMETERS)}")
             old = params.get(name)
@@ -750,7 +761,8 @@ class Scenario(Strict):
                 params[name] = ParameterSetting(value=float(value), provenance="assumed")
             else:
                 params[name] = old.model_copy(update={"value": float(value), "dist": "fixed"})
-        return self.model_copy(update={"parameters": params, "posterior": _without(self.posterior, set(values))})
+        return self.model_copy(update={"parameters": params, "chains": chains,
+                                       "posterior": _without(self.posterior, set(values))})
 
 
 def _without(posterior: Posterior | None, names: set[str]) -> Posterior | None:

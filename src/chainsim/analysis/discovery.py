@@ -44,6 +44,7 @@ from ..scenario import Scenario
 from ..schema import month_index
 from .common import chain_target, lever_spec, run_settings, did_you_mean
 from .outcomes import Run, run_outcomes
+from ..calibration.abc import parameter_unit
 from .sensitivity_analysis import factors as sensitivity_factors
 
 DEFAULT_THRESHOLD = 0.8
@@ -171,31 +172,30 @@ def _phrase(lim: Limit, d: Discovery) -> str:
 
 
 def _range(scenario: Scenario, name: str) -> tuple[float, float]:
-    """A parameter's range: the scenario's distribution or calibrated interval, else ±50% (assumed)."""
+    """A parameter's range: as the sensitivity analysis varies it (the posterior's central 90%,
+    the scenario's distribution, or an assumed parameter's plausible range)."""
+    hits = [f for f in sensitivity_factors(scenario, include="uncertain") if f.name == name]
+    if hits:
+        return hits[0].low, hits[0].high
     spec = PARAMETERS[name]
     setting = scenario.parameters.get(name)
-    if setting is not None and setting.dist != "fixed":
-        hits = [f for f in sensitivity_factors(scenario, levers=[]) if f.name == name]
-        if hits:
-            return hits[0].low, hits[0].high
-    if setting is not None and setting.interval is not None and setting.interval[0] < setting.interval[1]:
-        lo, hi = setting.interval
-    else:
-        v = setting.central if setting is not None else spec.default
-        lo, hi = 0.5 * v, 1.5 * v
-    return max(lo, spec.low), min(hi, spec.high)
+    v = setting.central if setting is not None else spec.default
+    return max(0.5 * v, spec.low), min(1.5 * v, spec.high)
 
 
 def design_factors(scenario: Scenario, levers: Sequence[str] | None = None,
                    parameters: Sequence[str] | None = None) -> pd.DataFrame:
-    """The sampled factors: name, kind (lever | parameter), unit, low, high."""
+    """The sampled factors: name, kind (lever | parameter), unit, low, high. The parameters are
+    the calibration posterior's columns (base outputs per chain included), those the scenario
+    gives a distribution, and any ``parameters`` named."""
     rows = []
     for name in (LEVERS if levers is None else levers):
         spec = lever_spec(name)
         rows.append({"name": name, "kind": "lever", "unit": spec.unit, "low": float(spec.low),
                      "high": float(spec.high)})
-    names = [n for n, s in scenario.parameters.items()
-             if s.dist != "fixed" or (s.interval is not None and s.interval[0] < s.interval[1])]
+    names = list(scenario.posterior.parameters) if scenario.posterior is not None else []
+    names += [n for n, s in scenario.parameters.items()
+              if n not in names and (s.dist != "fixed" or (s.interval is not None and s.interval[0] < s.interval[1]))]
     for n in parameters or []:
         if n not in PARAMETERS:
             raise InputError(f"unknown parameter {n!r}{did_you_mean(n, PARAMETERS)}")
@@ -204,7 +204,7 @@ def design_factors(scenario: Scenario, levers: Sequence[str] | None = None,
     for name in names:
         lo, hi = _range(scenario, name)
         if lo < hi:
-            rows.append({"name": name, "kind": "parameter", "unit": PARAMETERS[name].unit, "low": lo, "high": hi})
+            rows.append({"name": name, "kind": "parameter", "unit": parameter_unit(name), "low": lo, "high": hi})
     return pd.DataFrame(rows, columns=["name", "kind", "unit", "low", "high"])
 
 
