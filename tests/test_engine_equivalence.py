@@ -219,7 +219,8 @@ def test_founders_have_the_mechanisms_law() -> None:
     plan = make_plan(scenario)
     c, n_reps = 0, 3000
     share = np.full(n_reps, 0.4)
-    rows, tiers, outputs = kernel._founders(np.random.default_rng(8), plan, share)
+    rows, tiers, outputs = kernel._founders(np.random.default_rng(8), plan, share,
+                                            np.tile(plan.base_output_yi, (n_reps, 1)))
     n = int(plan.n_enterprises[c])
     fast = outputs[rows % plan.n_chains == c].reshape(n_reps, n)
     fast_tiers = tiers[rows % plan.n_chains == c].reshape(n_reps, n)

@@ -69,7 +69,10 @@ def test_a_chain_type_sets_its_own_output_per_yi_invested() -> None:
     ids = list(plan.chain_ids)
     tourism, display = ids.index("wenlv_kangyang"), ids.index("smart_display")
     ratio = intensity[:, tourism] / intensity[:, display]
-    assert ratio == pytest.approx(np.full(3, CHAIN_TYPES["tourism_services"].output_factor))
+    # the tourism factor is a parameter: calibrated for 连城 (here its median), the type's default elsewhere
+    assert ratio == pytest.approx(np.full(3, p["output_factor_tourism_services"][0]))
+    default = draw_parameters(scenario.model_copy(update={"parameters": {}}), np.random.default_rng(0), 3)
+    assert default["output_factor_tourism_services"] == pytest.approx(CHAIN_TYPES["tourism_services"].output_factor)
     assert plan.build_factor[tourism] < 1.0 and plan.land_factor[tourism] < 1.0
 
 

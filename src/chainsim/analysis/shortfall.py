@@ -126,7 +126,9 @@ def project_yield(scenario: Scenario, chain_id: str, size_yi: np.ndarray | float
     end = int(in_year[-1])
     col = {k: v[None, :, None] for k, v in p.items()}  # (1, R, 1)
     lev = {name: plan.levers[name][:, c] for name in ("approval_speedup", "prework_fund_yi", "finance_matching")}
-    factory = (plan.factory0_wm2 + float(np.sum(plan.factory_supply_wm2))) > 0
+    county = int(plan.chain_county[c])  # the chain's own county's factories (a province has several)
+    factory = (float(np.asarray(plan.factory0_wm2).reshape(-1)[county])
+               + float(np.sum(np.asarray(plan.factory_supply_wm2).reshape(plan.total_months, -1)[:, county]))) > 0
     in_factory = factory & (sizes <= col["small_project_max_yi"])  # (S, R, 1)
     bf = plan.build_factor[c]
     capacity = mech.capacity_yi(sizes, chain_intensity(plan, p)[:, c][None, :, None])  # (S, R, 1)
