@@ -55,6 +55,7 @@ from chainsim.ensemble import map_blocks
 from chainsim.prepare import make_plan
 from chainsim.records import Trajectories
 from chainsim.scenario import Scenario, load_scenario
+from chainsim.uncertainty import REPS_PER_DRAW, replicate_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY_ALPHA = 0.01
@@ -115,9 +116,18 @@ def outcomes(traj: Trajectories, scenario: Scenario) -> dict[str, np.ndarray]:
     return out
 
 
+def independent_draws(scenario: Scenario, reps: int, seed: int) -> dict[str, np.ndarray] | None:
+    """A draw of the uncertain parameters (posterior rows, distributions) for each replicate
+    on its own. A run gives a group of replicates one draw; the two-sample tests assume
+    independent replicates, so here replicate i takes group i's draw. Both engines get the
+    same values (the engines never draw them themselves)."""
+    return replicate_parameters(scenario, seed, np.arange(reps) * REPS_PER_DRAW)
+
+
 def ensemble_outcomes(scenario: Scenario, reps: int, seed: int, engine: str) -> dict[str, np.ndarray]:
-    """``outcomes`` of an ensemble, reduced block by block."""
-    parts = map_blocks(scenario, reps, seed, engine, partial(outcomes, scenario=scenario))
+    """``outcomes`` of an ensemble, reduced block by block, each replicate its own parameter draw."""
+    parts = map_blocks(scenario, reps, seed, engine, partial(outcomes, scenario=scenario),
+                       parameters=independent_draws(scenario, reps, seed))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
@@ -157,12 +167,18 @@ def test_fast_engine_matches_mesa_distributions(name: str) -> None:
 
 
 def scaled(scenario: Scenario, parameter: str, factor: float) -> Scenario:
-    """The scenario with every value of a parameter's distribution multiplied by ``factor``."""
+    """The scenario with every value of a parameter's distribution (and posterior column)
+    multiplied by ``factor``."""
     setting = scenario.parameters[parameter]
     update = {k: getattr(setting, k) * factor for k in ("value", "low", "high", "mode", "sd")
               if getattr(setting, k) is not None}
     params = {**scenario.parameters, parameter: setting.model_copy(update=update)}
-    return scenario.model_copy(update={"parameters": params})
+    post = scenario.posterior
+    if post is not None and parameter in post.parameters:
+        k = post.parameters.index(parameter)
+        post = post.model_copy(update={"draws": [[v * factor if j == k else v for j, v in enumerate(row)]
+                                                 for row in post.draws]})
+    return scenario.model_copy(update={"parameters": params, "posterior": post})
 
 
 @pytest.mark.slow
