@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/chainsim run scenarios/*.yaml
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

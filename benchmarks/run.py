@@ -75,10 +75,14 @@ def machine() -> dict[str, Any]:
 
 def time_cases(smoke: bool) -> dict[str, dict[str, float]]:
     """Run bench_engines.py under pytest-benchmark; seconds per run of each case."""
-    env = {**os.environ, "CHAINSIM_BENCH_SIZES": "smoke" if smoke else "full"}
+    # an xdist worker's variables (the test suite runs under pytest-xdist) would make
+    # pytest-benchmark think it runs under xdist too, and disable itself
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}
+    env["CHAINSIM_BENCH_SIZES"] = "smoke" if smoke else "full"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "benchmark.json"
         cmd = [sys.executable, "-m", "pytest", str(HERE / "bench_engines.py"), "-q", "-p", "no:cacheprovider",
+               "-p", "no:xdist",
                "-o", "python_files=bench_*.py", "-o", "addopts=", "--benchmark-only",
                "--benchmark-disable-gc", f"--benchmark-json={out}", "--benchmark-columns=min,median,max,rounds"]
         done = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)

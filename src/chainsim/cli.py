@@ -65,6 +65,11 @@ class Terminated(BaseException):
     """Raised in the main process on SIGTERM (a ``BaseException``, like ``KeyboardInterrupt``)."""
 
 
+_terminated = [False]
+"""Set when SIGTERM arrived: a library that catches the ``Terminated`` raised inside it (DuckDB
+turns it into "Query interrupted") still ends as a termination, not as an internal error."""
+
+
 def _on_sigterm(main_pid: int) -> Any:
     def handler(signum: int, frame: Any) -> None:
         if os.getpid() != main_pid:  # a forked worker inherited this handler: die as SIGTERM means
@@ -72,6 +77,7 @@ def _on_sigterm(main_pid: int) -> Any:
             os.kill(os.getpid(), signum)
             return
         signal.signal(signum, signal.SIG_IGN)  # one unwinding at a time; SIGKILL still ends it
+        _terminated[0] = True
         raise Terminated()
 
     return handler
@@ -190,6 +196,9 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the contract: exit 1, short message
+        if _terminated[0]:  # SIGTERM arrived inside a library that re-raised it as its own error
+            print("chainsim: terminated (SIGTERM)", file=sys.stderr)
+            return 143
         if args.debug:
             traceback.print_exc()
         print(printable(f"chainsim: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"),

@@ -327,6 +327,7 @@ def provenance_label(provenance: str, lang: str) -> str:
 
 UNITS_ZH: dict[str, str] = {
     "× status quo": "× 现状",
+    "× output_intensity": "× 产出强度",
     "0–1": "0–1",
     "share of leads": "线索占比",
     "fraction cut": "缩短比例",
