@@ -101,7 +101,7 @@ def test_a_year_effect_shared_by_the_chains_makes_their_fortunes_move_together(e
 
     calm = correlation(three.with_parameters(macro_sd_per_year=0.0, macro_lead_elasticity=0.0))
     shaken = correlation(three.with_parameters(macro_sd_per_year=0.3, macro_lead_elasticity=3.0))
-    assert shaken > calm + 0.15  # fast engine, 600 replicates: 0.17 → 0.62
+    assert shaken > calm + 0.15  # fast engine, 600 replicates: 0.15 → 0.61
 
 
 def test_a_stated_pandemic_year_lowers_that_year_and_only_the_future() -> None:

@@ -248,10 +248,12 @@ def discover(scenario: Scenario, chain: str, samples: int = 200, reps: int = 10,
                    if outcomes[0].chain_ids[c] == chain_obj.id and int(y) == target.year)
     frames = []
     for i, o in enumerate(outcomes):
-        f = pd.DataFrame({n: np.full(o.reps, float(v)) for n, k, v in zip(fs["name"], fs["kind"], design[i])
-                          if k == "lever"})
+        # the design point (levers, and parameters such as a chain's base output that the
+        # engines do not carry as parameters), then every parameter the replicates drew
+        f = pd.DataFrame({n: np.full(o.reps, float(v)) for n, v in zip(fs["name"], design[i])})
         for name, values in o.parameters.items():
-            f[name] = values
+            if name not in f:
+                f[name] = values
         f["signed_per_year"] = o.per_year("signed", chain_obj.id, from_year, by)
         f["major_signed"] = o.total("signed_major", chain_obj.id, from_year, by)
         f["land_mu_per_year"] = o.per_year("land_mu", chain_obj.id, from_year, by)
@@ -274,7 +276,7 @@ def _kind(name: str, fs: pd.DataFrame) -> tuple[str, str]:
         return "record", FEATURES[name][0]
     if name in LEVERS:
         return "lever", LEVERS[name].unit
-    return "parameter", PARAMETERS[name].unit if name in PARAMETERS else ""
+    return "parameter", parameter_unit(name) if name in PARAMETERS or name.startswith("base_output.") else ""
 
 
 def _prim(data: pd.DataFrame, columns: list[str], fs: pd.DataFrame, threshold: float, max_boxes: int) -> list[Box]:
