@@ -252,9 +252,10 @@ def test_sources_are_named_by_outlet_title_and_date_and_only_for_this_county(env
     assert "每年安排500万元专项资金" not in captions  # Liancheng's pre-work fund is not Queshan's
 
 
-def test_main_page_says_the_base_outputs_are_assumed(env: Path) -> None:
+def test_main_page_says_the_base_outputs_are_not_reported_and_drawn_from_the_posterior(env: Path) -> None:
     at = start(page="results")
-    assert any(c.value.startswith("⚠") and "基期产值" in c.value for c in at.caption)
+    [note] = [c.value for c in at.caption if c.value.startswith("⚠") and "基期产值" in c.value]
+    assert "未见报道" in note and "校准后验" in note and "文旅康养" in note
 
 
 # ----------------------------------------------------------------------------- overview
@@ -328,7 +329,8 @@ def test_the_shortfall_page_splits_each_gap_and_names_the_projects_needed(env: P
         s = items[c.id]
         assert row[t("sf_col_gap", "zh")] == f"{s.gap_yi:.1f}"
         assert row[t("sf_col_pipeline", "zh")] == f"{s.pipeline_yi:+.1f}"
-        assert row[t("sf_col_base", "zh")] == f"{s.base_output_yi:.1f} ⚠假设"  # every base output is assumed
+        # no base output is reported: each is drawn from the calibration posterior
+        assert row[t("sf_col_base", "zh")] == f"{s.base_output_yi:.1f} ⚠未报道·后验"
         needed = row[t("sf_col_needed", "zh")]
         assert re.fullmatch(r"\d{4}-\d{2} 前签约 \d+ 个（立即签约需 \d+ 个）", needed) or needed in (
             t("sf_reached", "zh"), t("sf_too_late", "zh")), needed
@@ -336,7 +338,7 @@ def test_the_shortfall_page_splits_each_gap_and_names_the_projects_needed(env: P
     assert wenlv.gap_yi > 100  # 200亿 against about 56亿 in a typical replicate
     text = " ".join(i.value for i in at.info)
     assert f"需在 {wenlv.headline.sign_by} 前签约 {wenlv.headline.count_by} 个" in text
-    assert any("基期产值是假设值" in w.value and "文旅康养" in w.value for w in at.warning)
+    assert any("基期产值未见报道" in w.value and "文旅康养" in w.value for w in at.warning)
     assert len(at.get("plotly_chart")) == 1  # only the first chain's chart is drawn at once
     assert at.table[1].value.columns.tolist()[0] == t("sf_col_tier", "zh")
 

@@ -669,6 +669,13 @@ class Scenario(Strict):
             table.setdefault(row.id, Figure(**row.model_dump()))
         return table
 
+    def base_output_provenance(self, chain_id: str) -> str:
+        """A chain's base output's provenance: ``calibrated`` when every run draws it from the
+        posterior (``base_output.<chain id>``), else what the chain's file says."""
+        if self.posterior is not None and BASE_OUTPUT_PREFIX + chain_id in self.posterior.parameters:
+            return "calibrated"
+        return self.chain(chain_id).base_output.provenance
+
     def content_hash(self) -> str:
         """SHA-256 of the scenario's canonical JSON: equal for equal content."""
         data = self.model_dump(mode="json", by_alias=True)

@@ -341,9 +341,7 @@ def decompose(scenario: Scenario, summary: EnsembleSummary, draws: int = PARAMET
                                 & (summary.annual["year"] <= int(row.target_year))]
         out.append(Shortfall(
             chain=row.chain, target_year=int(row.target_year), target_yi=float(row.target_yi), base_output_yi=base,
-            base_provenance=("calibrated" if scenario.posterior is not None
-                             and f"base_output.{chain.id}" in scenario.posterior.parameters
-                             else chain.base_output.provenance), incumbent_growth_yi=float(mid["incumbent"]) - base,
+            base_provenance=scenario.base_output_provenance(chain.id), incumbent_growth_yi=float(mid["incumbent"]) - base,
             pipeline_yi=float(mid["pipeline"]), new_yi=float(mid["new"]), typical_yi=typical,
             median_yi=float(row.output_yi_p50), gap_yi=gap,
             mean={k: float(v) for k, v in mean.items() if k in COHORTS},

@@ -96,6 +96,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "preview_caption": ("快速预览（完整 {reps} 次计算中）", "quick preview (the full {reps} computing)"),
     "preview_note": ("这是 {n} 次重复模拟的快速预览；完整的 {reps} 次结果算好后自动替换。",
                      "A quick preview from {n} replicates; the full {reps} replace it when ready."),
+    "drawn_base": ("⚠ 以下产业链的基期产值未见报道：每次模拟从校准后验中抽取（以假设值为中心 ×0.6–×1.6 的先验，由报道的"
+                   "合计数约束），其不确定性已计入达成概率与把握程度：{names}。见“数据来源”页。",
+                   "⚠ The base output of these chains is not reported: every run draws it from the calibration "
+                   "posterior (a prior of ×0.6–×1.6 around the assumed value, tied by the reported totals), so its "
+                   "uncertainty is in the probability and its spread: {names}. See Provenance."),
     "assumed_base": ("⚠ 以下产业链的基期产值为假设值（未见报道）：{names}。见“数据来源”页。",
                      "⚠ The base output of these chains is assumed (not reported): {names}. See Provenance."),
     "fan_expander": ("产值走势图（亿元/年）", "Output over time (亿元/year)"),

@@ -18,9 +18,9 @@ LABELS_SHORTFALL: dict[str, tuple[str, str]] = {
         "own lags, ramp-up and output per 亿元. {reps} replicates, seed {seed}."),
     "sf_no_split": ("这次结果没有按来源拆分的产值（由旧版本保存），请重新计算。",
                     "This result has no output by origin (saved by an older version); compute it again."),
-    "sf_assumed": ("⚠ 以下产业链的基期产值是假设值（种子材料未报道），缺口的大小随之而定：{names}。",
-                   "⚠ The base output of these chains is assumed (the seeds do not report it), and the gap "
-                   "depends on it: {names}."),
+    "sf_assumed": ("⚠ 以下产业链的基期产值未见报道（假设值，或从校准后验中抽取），缺口的大小随之而定：{names}。",
+                   "⚠ The base output of these chains is not reported (assumed, or drawn from the calibration "
+                   "posterior), and the gap depends on it: {names}."),
     "sf_table": ("各产业链的缺口构成（目标年，亿元/年）", "What makes up each chain's gap (target year, 亿元/year)"),
     "sf_base_output_of": ("{name} 基期产值", "{name}: base output"),
     "sf_col_target": ("目标（年份）", "Target (year)"),
@@ -32,6 +32,7 @@ LABELS_SHORTFALL: dict[str, tuple[str, str]] = {
     "sf_col_gap": ("缺口（亿元/年）", "Gap (亿元/year)"),
     "sf_col_needed": ("补齐缺口需新签重大项目", "Major projects needed to close it"),
     "sf_assumed_mark": ("⚠假设", "⚠assumed"),
+    "sf_drawn_mark": ("⚠未报道·后验", "⚠not reported, posterior"),
     "sf_reached": ("典型情形已达标", "reached in the typical case"),
     "sf_too_late": ("来不及", "too late"),
     "sf_needed_cell": ("{by} 前签约 {n_by} 个（立即签约需 {n_now} 个）", "{n_by} signed by {by} ({n_now} if signed now)"),

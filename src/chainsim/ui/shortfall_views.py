@@ -22,7 +22,9 @@ _UP, _DOWN, _GAP, _TOTAL, _TARGET = "#2ca02c", "#d62728", "#bbbbbb", "#1f77b4", 
 
 
 def _assumed_flag(s: Shortfall, lang: str) -> str:
-    return t("sf_assumed_mark", lang) if s.base_provenance == "assumed" else ""
+    if s.base_provenance == "assumed":
+        return t("sf_assumed_mark", lang)
+    return t("sf_drawn_mark", lang) if s.base_provenance == "calibrated" else ""
 
 
 def needed_cell(s: Shortfall, lang: str) -> str:

@@ -146,9 +146,14 @@ def _draw(state: AppState, sq: runs.Timed, now: runs.Timed, waited: float, targe
                          year=w["to_year"]))
         else:
             st.warning(t(f"warn_{w['kind']}", lang))
-    assumed = [chain_name(c, lang) for c in scn.chains if c.base_output.provenance == "assumed"]
+    join = "、" if lang != "en" else ", "
+    assumed = [chain_name(c, lang) for c in scn.chains if scn.base_output_provenance(c.id) == "assumed"]
     if assumed:
-        st.caption(t("assumed_base", lang, names="、".join(assumed) if lang != "en" else ", ".join(assumed)))
+        st.caption(t("assumed_base", lang, names=join.join(assumed)))
+    drawn = [chain_name(c, lang) for c in scn.chains
+             if scn.base_output_provenance(c.id) == "calibrated" and c.base_output.provenance == "assumed"]
+    if drawn:
+        st.caption(t("drawn_base", lang, names=join.join(drawn)))
     st.subheader(t("targets_table", lang))
     widgets.fit_table(targets_table(scn, sq.summary, now.summary, lang))
     base_rows = sq.summary.targets.set_index(["chain", "target_year"])

@@ -65,7 +65,7 @@ def render(state: AppState) -> None:
         st.info(t("sf_no_split", lang))
         return
     items = shortfalls(state.base_hash, state.lever_key, state.reps, state.seed, scn, summary)
-    assumed = [chain_name(c, lang) for c in scn.chains if c.base_output.provenance == "assumed"]
+    assumed = [chain_name(c, lang) for c in scn.chains if c.base_output.provenance == "assumed"]  # not reported
     if assumed:
         st.warning(t("sf_assumed", lang, names="、".join(assumed) if lang != "en" else ", ".join(assumed)))
     st.subheader(t("sf_table", lang))
