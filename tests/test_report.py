@@ -44,7 +44,7 @@ def test_excel_report_holds_chinese_chain_names_levers_probabilities_medians_and
     assert medians[0][0] == "产业链" and "2025 年" in medians[0]
     assert all(isinstance(v, (int, float)) and v > 0 for v in medians[1][1:])
     assumed = [r[1] for r in wb["假设"].iter_rows(min_row=2, values_only=True)]
-    assert "文旅康养 基期产值" in assumed
+    assert "文旅康养 基期产值" in assumed  # its prior centre is an assumption
     # why it falls short: the typical output's parts add up, the gap and the projects that close it
     gaps = list(wb["缺口分解"].iter_rows(values_only=True))
     col = {name: k for k, name in enumerate(gaps[0])}
@@ -53,7 +53,7 @@ def test_excel_report_holds_chinese_chain_names_levers_probabilities_medians_and
         parts = sum(r[col[k]] for k in ("基期产值 (亿元/年)", "现有企业增减 (亿元/年)", "在谈在建项目产出 (亿元/年)",
                                         "新签项目产出 (亿元/年)"))
         assert parts == pytest.approx(r[col["典型情形产值 (亿元/年)"]], abs=0.25)  # each rounded to 0.1
-        assert r[col["基期产值来源"]] == "⚠ 假设"
+        assert r[col["基期产值来源"]] == "校准"  # not reported: drawn from the calibration posterior
     wenlv = gaps[1]
     assert wenlv[col["缺口 (亿元/年)"]] > 100 and wenlv[col["立即签约所需重大项目 (个)"]] > 0
     plans = list(wb["补缺项目"].iter_rows(values_only=True))

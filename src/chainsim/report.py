@@ -231,8 +231,10 @@ def assumptions_frame(report: Report) -> pd.DataFrame:
     rows = []
     for c in scn.chains:
         if c.base_output.provenance == "assumed":
+            drawn = scn.base_output_provenance(c.id) == "calibrated"
             rows.append({"项目": f"{c.name_zh} 基期产值", "数值": f"{c.base_output.value_yi:g}", "单位": "亿元/年",
-                         "说明": c.base_output.note})
+                         "说明": ("未见报道：此为先验中心（×0.6–×1.6），每次模拟从校准后验中抽取。" if drawn else "")
+                         + c.base_output.note})
         for tg in c.targets:
             if tg.provenance == "assumed":
                 rows.append({"项目": f"{c.name_zh} {tg.year} 年目标", "数值": f"{tg.value_yi:g}", "单位": "亿元/年",
@@ -243,6 +245,8 @@ def assumptions_frame(report: Report) -> pd.DataFrame:
     for name, spec in PARAMETERS.items():
         setting = scn.parameters.get(name)
         provenance = setting.provenance if setting is not None else spec.provenance
+        if scn.posterior is not None and name in scn.posterior.parameters:
+            provenance = "calibrated"  # drawn from the posterior in every run
         if provenance == "assumed":
             value = spec.default if setting is None or setting.value is None else setting.value
             rows.append({"项目": f"模型参数 {name}", "数值": f"{value:g}", "单位": spec.unit,
