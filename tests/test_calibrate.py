@@ -349,3 +349,25 @@ def test_a_province_extending_a_county_s_posterior_keeps_its_pipeline_draws_not_
     assert not any(n.startswith("base_output.") for n in longyan.posterior.parameters)
     k = liancheng.posterior.parameters.index("lead_rate")
     assert longyan.posterior.column("lead_rate") == [row[k] for row in liancheng.posterior.draws]
+
+
+def test_a_malformed_posterior_or_county_figure_is_exit_2_with_file_line_and_field(tmp_path):
+    base = RECOVERY.read_text(encoding="utf-8")
+    cases = {
+        "width": ("posterior:\n  method: m\n  parameters: [lead_rate, major_share]\n  draws:\n  - [10.0]\n",
+                  "posterior", "draw 0 has 1 values for 2 parameters"),
+        "nan": ("posterior:\n  method: m\n  parameters: [lead_rate]\n  draws:\n  - [.nan]\n",
+                "posterior", "not a finite number"),
+        "unknown": ("posterior:\n  method: m\n  parameters: [lead_rat]\n  draws:\n  - [10.0]\n",
+                    "posterior.parameters", "did you mean 'lead_rate'"),
+        "unit": ("  - {id: syn_bad, place: x, indicator: signed_projects_count, period: '2021', value: 3, unit: 只,\n"
+                 "     source: s, quote: q}\n", "figures[5].unit", "is not one of"),
+    }
+    for name, (extra, field, message) in cases.items():
+        text = base.replace("\ncalibration:\n", "\n" + extra + "calibration:\n", 1) if name == "unit" else base + extra
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        proc = chainsim("validate", str(path))
+        assert proc.returncode == 2, (name, proc.stdout)
+        assert f"{path}:" in proc.stderr and field in proc.stderr and message in proc.stderr, (name, proc.stderr)
+        assert "Traceback" not in proc.stderr
