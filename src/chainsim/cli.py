@@ -177,6 +177,9 @@ def _run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 2
     except InputError as exc:
+        if _terminated[0]:  # SIGTERM arrived inside a library whose error we reported as bad input
+            print("chainsim: terminated (SIGTERM)", file=sys.stderr)
+            return 143
         print(printable(f"chainsim: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
