@@ -178,16 +178,14 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     except InputError as exc:
         if _terminated[0]:  # SIGTERM arrived inside a library whose error we reported as bad input
-            print("chainsim: terminated (SIGTERM)", file=sys.stderr)
-            return 143
+            return _on_termination()
         print(printable(f"chainsim: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("chainsim: interrupted", file=sys.stderr)
         return 130
     except Terminated:
-        print("chainsim: terminated (SIGTERM)", file=sys.stderr)
-        return 143
+        return _on_termination()
     except MemoryError:
         limit = memory_limit_bytes()
         shown = f"{limit / 2**30:.1f} GB" if limit else "the machine's memory"
@@ -200,13 +198,17 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the contract: exit 1, short message
         if _terminated[0]:  # SIGTERM arrived inside a library that re-raised it as its own error
-            print("chainsim: terminated (SIGTERM)", file=sys.stderr)
-            return 143
+            return _on_termination()
         if args.debug:
             traceback.print_exc()
         print(printable(f"chainsim: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"),
               file=sys.stderr)
         return 1
+
+
+def _on_termination() -> int:
+    print("chainsim: terminated (SIGTERM)", file=sys.stderr)
+    return 143
 
 
 def entry() -> None:

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from .catalogue import GROWTH_WARNING_SHARE, PLAUSIBLE_GROWTH_PER_YEAR
-from .prepare import base_output_name, make_plan
-from .schema import Scenario
+from .prepare import make_plan
+from .schema import Scenario, base_output_name
 from .uncertainty import replicate_parameters
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from .catalogue import CHAIN_TYPES, LEVERS, PARAMETERS
 from .mechanisms import default_enterprise_count, draw_parameter
 from .scenario import SIZE_CLASS_EDGES_YI, LeverSetting, Scenario, month_index
-from .schema import BASE_OUTPUT_PREFIX
+from .schema import base_output_name
 
 if TYPE_CHECKING:
     from .province import Competition
@@ -243,11 +243,6 @@ def chain_intensity(plan: Plan, params: dict[str, np.ndarray]) -> np.ndarray:
     factor = np.stack([params.get(f"output_factor_{t}", ones) for t in plan.chain_types], axis=1)
     default = params["output_intensity"][:, None] * factor
     return np.where(np.isnan(plan.intensity)[None, :], default, plan.intensity[None, :])
-
-
-def base_output_name(chain_id: str) -> str:
-    """The parameter name of a chain's base output (``base_output.<chain id>``)."""
-    return BASE_OUTPUT_PREFIX + chain_id
 
 
 def base_outputs(plan: Plan, params: dict[str, np.ndarray], n: int) -> np.ndarray:

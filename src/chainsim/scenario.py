@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import printable
 from .schema import (
     SIZE_CLASS_EDGES_YI,
+    base_output_chain,
     AmountYi,
     Calendar,
     Calibration,
@@ -413,7 +414,7 @@ def _posterior_for_own_chains(data: dict[str, Any]) -> dict[str, Any]:
                     ids.add(f"{county.get('id')}__{c.get('id')}")
     names = post["parameters"]
     keep = [k for k, n in enumerate(names)
-            if not (isinstance(n, str) and n.startswith("base_output.") and n[len("base_output."):] not in ids)]
+            if not (isinstance(n, str) and base_output_chain(n) not in (None, *ids))]
     if len(keep) == len(names):
         return data
     rows = post.get("draws")

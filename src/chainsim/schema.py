@@ -424,6 +424,16 @@ BASE_OUTPUT_PREFIX = "base_output."
 """A chain's base output as a parameter: ``base_output.<chain id>`` (亿元/year)."""
 
 
+def base_output_name(chain_id: str) -> str:
+    """The parameter name of a chain's base output (``base_output.<chain id>``)."""
+    return BASE_OUTPUT_PREFIX + chain_id
+
+
+def base_output_chain(name: str) -> str | None:
+    """The chain id of a ``base_output.<chain id>`` parameter name, else None."""
+    return name[len(BASE_OUTPUT_PREFIX):] if name.startswith(BASE_OUTPUT_PREFIX) else None
+
+
 def _known_or_chain_scoped(named: Any, kind: str) -> Any:
     """Catalogue parameters, or ``base_output.<chain id>`` (checked against the chains later)."""
     plain = {n: None for n in named if not str(n).startswith(BASE_OUTPUT_PREFIX)}
@@ -672,7 +682,7 @@ class Scenario(Strict):
     def base_output_provenance(self, chain_id: str) -> str:
         """A chain's base output's provenance: ``calibrated`` when every run draws it from the
         posterior (``base_output.<chain id>``), else what the chain's file says."""
-        if self.posterior is not None and BASE_OUTPUT_PREFIX + chain_id in self.posterior.parameters:
+        if self.posterior is not None and base_output_name(chain_id) in self.posterior.parameters:
             return "calibrated"
         return self.chain(chain_id).base_output.provenance
 

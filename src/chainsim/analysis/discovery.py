@@ -41,7 +41,7 @@ import pandas as pd
 from ..catalogue import LEVERS, PARAMETERS
 from ..errors import InputError
 from ..scenario import Scenario
-from ..schema import month_index
+from ..schema import base_output_chain, month_index
 from .common import chain_target, lever_spec, run_settings, did_you_mean
 from .outcomes import Run, run_outcomes
 from ..calibration.abc import parameter_unit
@@ -276,7 +276,7 @@ def _kind(name: str, fs: pd.DataFrame) -> tuple[str, str]:
         return "record", FEATURES[name][0]
     if name in LEVERS:
         return "lever", LEVERS[name].unit
-    return "parameter", parameter_unit(name) if name in PARAMETERS or name.startswith("base_output.") else ""
+    return "parameter", parameter_unit(name) if name in PARAMETERS or base_output_chain(name) else ""
 
 
 def _prim(data: pd.DataFrame, columns: list[str], fs: pd.DataFrame, threshold: float, max_boxes: int) -> list[Box]:

@@ -14,6 +14,7 @@ import pandas as pd
 from ..catalogue import LEVERS, PARAMETERS
 from ..figures import load_figures
 from ..scenario import ParameterSetting, Scenario
+from ..schema import base_output_name
 from ..report import applied_lever_value, lever_schedule_text
 from ..sources import cite
 from .i18n import (chain_name, lever_description, lever_label, parameter_description, parameter_name,
@@ -68,7 +69,7 @@ def chain_provenance(scenario: Scenario, lang: str) -> pd.DataFrame:
     for c in scenario.chains:
         name = chain_name(c, lang)
         b = c.base_output
-        column = f"base_output.{c.id}"
+        column = base_output_name(c.id)
         if post is not None and column in post.parameters:
             # drawn from the calibration posterior in every run: its median and 90% interval
             lo, mid, hi = np.quantile(post.column(column), [0.05, 0.5, 0.95])

@@ -16,6 +16,7 @@ from ..analysis.shortfall import ProjectOption, Shortfall
 from ..catalogue import LEVERS
 from ..report import format_p
 from ..scenario import Scenario
+from ..schema import base_output_chain
 from .i18n import chain_name, lever_label, parameter_name, provenance_label, t, unit_label
 
 _UP, _DOWN, _GAP, _TOTAL, _TARGET = "#2ca02c", "#d62728", "#bbbbbb", "#1f77b4", "#555555"
@@ -132,8 +133,9 @@ def waterfall_chart(s: Shortfall, lang: str, height: int = 360) -> go.Figure:
 def _factor_label(name: str, kind: str, lang: str, scenario: Scenario) -> str:
     if kind == "lever" and name in LEVERS:
         return lever_label(LEVERS[name], lang)
-    if name.startswith("base_output."):  # a chain's base output, drawn from the posterior
-        chain = next((c for c in scenario.chains if c.id == name[len("base_output."):]), None)
+    chain_id = base_output_chain(name)
+    if chain_id is not None:  # a chain's base output, drawn from the posterior
+        chain = next((c for c in scenario.chains if c.id == chain_id), None)
         if chain is not None:
             return t("sf_base_output_of", lang, name=chain_name(chain, lang))
     return parameter_name(name, lang)
