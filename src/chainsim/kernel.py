@@ -240,29 +240,44 @@ class _Enterprises:
     cohort, ``records.COHORTS``). The founders (the enterprises at the start: no ramp-up) come first, sorted by row, then
     the enterprises born from projects, in order of birth. An enterprise that exits keeps
     its slot with zero value until the arrays are compacted.
+
+    Per-enterprise copies of per-replicate or per-row numbers (``a``, ``b``, ``extra``: the
+    growth law's coefficients; ``code``: row × 2 + cohort) are taken once, when an
+    enterprise is added, so that the monthly steps read contiguous arrays; the exits are
+    kept in buckets by month.
     """
 
-    _FIELDS = (("key", np.int64), ("rep", np.int64), ("tier", np.int64), ("value", np.float64),
-               ("ramp_at", np.int64), ("leaves", np.int64), ("new", np.int8))
+    _FIELDS = (("key", np.int64), ("tier", np.int64), ("value", np.float64), ("ramp_at", np.int64),
+               ("leaves", np.int64), ("new", np.int8), ("code", np.int64), ("a", np.float32), ("b", np.float32),
+               ("extra", np.float32))
 
     def __init__(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, leaves: np.ndarray,
-                 n_chains: int, ramp: np.ndarray):
+                 n_chains: int, ramp: np.ndarray, growth: tuple[np.ndarray, np.ndarray] | None = None):
         self.n_chains = n_chains
         self.ramp = ramp.reshape(-1)  # ramp-up share by (age in months, replicate)
         self.n_reps = ramp.shape[1]
-        self.n = self.n_founders = key.size
+        self.n = self.n_founders = 0
         self.n_dead = 0
         self.n_rows = ramp.shape[1] * n_chains
-        self._cols = {name: np.empty(self.n + self.n // 4 + 1024, dtype) for name, dtype in self._FIELDS}
-        self._put(0, key=key, rep=key // n_chains, tier=tier, value=value, ramp_at=np.zeros(key.size, np.int64),
-                  leaves=leaves, new=np.zeros(key.size, np.int8))
+        zero = np.zeros(self.n_reps, np.float32)
+        self.growth_a, self.growth_b = growth if growth is not None else (zero, zero)  # per replicate
+        self.extra_rows: np.ndarray | None = None  # the growth's per-row term now in the ``extra`` column
+        self._leaving: dict[int, list[np.ndarray]] = {}  # month -> indices of the enterprises exiting then
+        self._born_leaders = np.empty(0, np.int64)
+        self._cols = {name: np.empty(key.size + key.size // 4 + 1024, dtype) for name, dtype in self._FIELDS}
+        self.add(key, tier, value, None, leaves)
+        self.n_founders = self.n
+        self._born_leaders = np.empty(0, np.int64)
         self._index_founders()
 
     def _index_founders(self) -> None:
-        """Where each row's founders start (they are sorted by row), for summing by segment."""
-        starts = np.searchsorted(self.key[: self.n_founders], np.arange(self.n_rows))
-        self._founder_starts = starts[starts < self.n_founders]  # rows past the last founder have none
-        self._no_founders = np.flatnonzero(np.diff(np.append(starts, self.n_founders)) == 0)
+        """Where each row's founders start (they are sorted by row), for summing by segment,
+        and which founders are leaders."""
+        f = self.n_founders
+        starts = np.searchsorted(self.key[:f], np.arange(self.n_rows))
+        self._founder_starts = starts[starts < f]  # rows past the last founder have none
+        self._no_founders = np.flatnonzero(np.diff(np.append(starts, f)) == 0)
+        self._founder_leaders = np.flatnonzero(self.tier[:f] == mech.LEADER)
 
     def __getattr__(self, name: str) -> np.ndarray:
         cols = self.__dict__.get("_cols")
@@ -274,8 +289,18 @@ class _Enterprises:
         for name, v in values.items():
             self._cols[name][at: at + v.size] = v
 
-    def add(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, born: int, leaves: np.ndarray,
+    def _schedule_exits(self, index: np.ndarray) -> None:
+        """Put the enterprises ``index`` (ascending) in the buckets of their exit months."""
+        leaves = self._cols["leaves"][index]
+        order = np.argsort(leaves, kind="stable")
+        index, leaves = index[order], leaves[order]
+        cut = np.flatnonzero(np.diff(leaves)) + 1
+        for first, stop in zip([0, *cut.tolist()], [*cut.tolist(), leaves.size]):
+            self._leaving.setdefault(int(leaves[first]), []).append(index[first:stop])
+
+    def add(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, born: int | None, leaves: np.ndarray,
             new: np.ndarray | None = None) -> None:
+        """Enterprises of rows ``key`` born in month ``born`` (None: founders, no ramp-up)."""
         need = self.n + key.size
         if need > self._cols["key"].size:
             size = max(need, 3 * self._cols["key"].size // 2)
@@ -284,13 +309,22 @@ class _Enterprises:
                 grown[: self.n] = col[: self.n]
                 self._cols[name] = grown
         rep = key // self.n_chains
-        self._put(self.n, key=key, rep=rep, tier=tier, value=value, ramp_at=rep - born * self.n_reps, leaves=leaves,
-                  new=np.zeros(key.size, np.int8) if new is None else new)
+        new = np.zeros(key.size, np.int8) if new is None else new
+        ramp_at = np.zeros(key.size, np.int64) if born is None else rep - born * self.n_reps
+        self._put(self.n, key=key, tier=tier, value=value, ramp_at=ramp_at, leaves=leaves, new=new,
+                  code=key * 2 + new, a=self.growth_a[rep], b=self.growth_b[rep])
+        if self.extra_rows is not None:
+            self._put(self.n, extra=self.extra_rows[key])
+        index = np.arange(self.n, need)
+        self._schedule_exits(index)
+        if born is not None:
+            self._born_leaders = np.concatenate([self._born_leaders, index[tier == mech.LEADER]])
         self.n = need
 
     def exit(self, month: int) -> np.ndarray:
         """Zero the value of the enterprises exiting in ``month``; returns their row × tier codes."""
-        gone = np.flatnonzero(self.leaves == month)
+        chunks = self._leaving.pop(month, [])
+        gone = np.concatenate(chunks) if chunks else np.empty(0, np.int64)
         self.value[gone] = 0.0
         codes = self.key[gone] * _N_TIERS + self.tier[gone]
         self.n_dead += gone.size
@@ -302,25 +336,31 @@ class _Enterprises:
                 col[: kept.size] = kept
             self.n, self.n_founders, self.n_dead = int(alive.sum()), founders, 0
             self._index_founders()
+            self._leaving = {}
+            self._schedule_exits(np.arange(self.n))
+            born = np.arange(self.n_founders, self.n)
+            self._born_leaders = born[self.tier[born] == mech.LEADER]
         return codes
 
-    def grow(self, rng: np.random.Generator, a: np.ndarray, b: np.ndarray, extra: np.ndarray) -> None:
+    def grow(self, rng: np.random.Generator, extra: np.ndarray) -> None:
         """A month of growth: value × exp(a + b z + extra) = value × mech.growth_factor(z, g + 12 extra, sd),
-        ``extra`` (by row) the month's share of the year effect and stated shocks."""
+        ``extra`` (float32, by row) the month's share of the year effect and stated shocks: pass
+        the same array for every month of a year (it is copied per enterprise when it changes)."""
+        if extra is not self.extra_rows:
+            self.extra_rows = extra
+            self._cols["extra"][: self.n] = extra[self.key]
         x = _standard_normal(rng, self.n)
-        rep = self.rep
-        x *= b[rep]
-        x += a[rep]
-        x += extra.astype(np.float32)[self.key]
+        x *= self.b
+        x += self.a
+        x += self.extra
         self.value[:] *= np.exp(x, out=x)
 
     def leader_output(self, month: int, rows: int) -> np.ndarray:
         """Annual output (亿元/year) of the leader firms (链主) by row at the end of ``month``."""
-        f = self.n_founders
-        lead = self.tier == mech.LEADER
-        out = np.bincount(self.key[:f][lead[:f]], weights=self.value[:f][lead[:f]], minlength=rows).astype(np.float64)
-        if self.n > f and lead[f:].any():
-            born = np.flatnonzero(lead[f:]) + f
+        lead = self._founder_leaders
+        out = np.bincount(self.key[lead], weights=self.value[lead], minlength=rows).astype(np.float64)
+        born = self._born_leaders
+        if born.size:
             ramp = self.ramp[self.ramp_at[born] + month * self.n_reps]
             out += np.bincount(self.key[born], weights=self.value[born] * ramp, minlength=rows)
         return out
@@ -341,8 +381,7 @@ class _Enterprises:
             out[0, self._no_founders] = 0.0
         if self.n > f:
             ramp = self.ramp[self.ramp_at[f:] + month * self.n_reps]  # (age, replicate)
-            code = self.key[f:] * 2 + self.new[f:]
-            out[1:] = np.bincount(code, weights=self.value[f:] * ramp, minlength=2 * rows).reshape(rows, 2).T
+            out[1:] = np.bincount(self.code[f:], weights=self.value[f:] * ramp, minlength=2 * rows).reshape(rows, 2).T
         return out
 
 
@@ -399,20 +438,23 @@ class _Log:
         np.add.at(self.flat, self._at(flow_index(kind, "value_yi", 0) + b, month, row), size.astype(np.float32))
 
     def flow_in_month(self, kind: str, month: int, row: np.ndarray, size: np.ndarray) -> None:
-        """``flow`` for projects all moving in one ``month`` (bincounts instead of scattered adds)."""
-        b = size_bin(size)
-        for k in range(N_BINS):
-            mine = b == k
-            if mine.any():
-                self.add(flow_index(kind, "count", k), month, row[mine])
-                self.add(flow_index(kind, "value_yi", k), month, row[mine], size[mine])
+        """``flow`` for projects all moving in one ``month``: one bincount by size class × row
+        for the counts and one for the 亿元 (the classes' rows are contiguous in the record)."""
+        code = size_bin(size) * self.rows + row
+        n = N_BINS * self.rows
+        shape = (N_BINS, *self.record.shape[2:])
+        for stat, weights in (("count", None), ("value_yi", size)):
+            first = flow_index(kind, stat, 0)
+            self.record[first:first + N_BINS, month] += np.bincount(code, weights, minlength=n).astype(
+                np.float32).reshape(shape)
 
     def spend(self, start: np.ndarray, end: np.ndarray, row: np.ndarray, per_month: np.ndarray) -> None:
         """Projects under construction from month ``start`` until ``end`` (exclusive; the horizon
         or later: never) spending ``per_month`` 亿元 a month, as monthly changes summed by ``finish``."""
-        np.add.at(self.spent, (start, row), per_month)
+        flat = self.spent.reshape(-1)  # a view: month × rows + row (np.add.at's fast path)
+        np.add.at(flat, start * self.rows + row, per_month)
         gone = end < self.months
-        np.add.at(self.spent, (end[gone], row[gone]), -per_month[gone])
+        np.add.at(flat, end[gone] * self.rows + row[gone], -per_month[gone])
 
     def commissioned(self, month: np.ndarray, row: np.ndarray) -> None:
         done = month < self.months
@@ -692,7 +734,8 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     bases = base_outputs(plan, p, R)  # (R, C) 亿元/year
     key, tier, value = _founders(rng, plan, p["leader_output_share"], bases)
     leaves = _first_event(np.full(key.size, W - 1), np.log1p(-rng.random(key.size)), paths.keep_exit(key // C, value), T)
-    ent = _Enterprises(key, tier, value, leaves, C, mech.ramp_fraction(np.arange(T)[:, None], p["ramp_months"]))
+    ent = _Enterprises(key, tier, value, leaves, C, mech.ramp_fraction(np.arange(T)[:, None], p["ramp_months"]),
+                       (growth_a, growth_b))
     by_tier = np.bincount(ent.key * _N_TIERS + ent.tier, minlength=RC * _N_TIERS).astype(np.float64)
     output = np.bincount(ent.key, weights=ent.value, minlength=RC)  # by row, 亿元/year
     by_cohort = np.zeros((3, RC))
@@ -700,6 +743,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     leader_out = ent.leader_output(0, RC)  # by row: the leaders' output, 亿元/year (constant in the warm-up)
     completeness = np.broadcast_to(complete0, (R, C))
     batch: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (month, rows of its leads, flagship?, filled then)
+    extra_year, extra = -1, np.zeros(RC, np.float32)
 
     for m in range(T):
         warm = m < W
@@ -730,7 +774,10 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
             gone = ent.exit(m)
             if gone.size:
                 by_tier -= np.bincount(gone, minlength=RC * _N_TIERS)
-            ent.grow(rng, growth_a, growth_b, ((effects[:, y, None] + plan.shock_growth[y][None, :]) / 12.0).reshape(-1))
+            if y != extra_year:  # the year effect and stated shocks, a twelfth a month, by row
+                extra_year = y
+                extra = ((effects[:, y, None] + plan.shock_growth[y][None, :]) / 12.0).reshape(-1).astype(np.float32)
+            ent.grow(rng, extra)
             # 3. projects going into production become enterprises
             if births[m]:
                 b = np.concatenate(births[m], axis=1)
