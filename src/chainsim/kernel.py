@@ -243,12 +243,12 @@ class _Enterprises:
 
     Per-enterprise copies of per-replicate or per-row numbers (``a``, ``b``, ``extra``: the
     growth law's coefficients; ``code``: row × 2 + cohort) are taken once, when an
-    enterprise is added, so that the monthly steps read contiguous arrays; the exits are
-    kept in buckets by month.
+    enterprise is added, so that the monthly steps read contiguous arrays; exit months are
+    int16 (months < 32,768) to halve the monthly scan for exits.
     """
 
     _FIELDS = (("key", np.int64), ("tier", np.int64), ("value", np.float64), ("ramp_at", np.int64),
-               ("leaves", np.int64), ("new", np.int8), ("code", np.int64), ("a", np.float32), ("b", np.float32),
+               ("leaves", np.int16), ("new", np.int8), ("code", np.int64), ("a", np.float32), ("b", np.float32),
                ("extra", np.float32))
 
     def __init__(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, leaves: np.ndarray,
@@ -262,7 +262,6 @@ class _Enterprises:
         zero = np.zeros(self.n_reps, np.float32)
         self.growth_a, self.growth_b = growth if growth is not None else (zero, zero)  # per replicate
         self.extra_rows: np.ndarray | None = None  # the growth's per-row term now in the ``extra`` column
-        self._leaving: dict[int, list[np.ndarray]] = {}  # month -> indices of the enterprises exiting then
         self._born_leaders = np.empty(0, np.int64)
         self._cols = {name: np.empty(key.size + key.size // 4 + 1024, dtype) for name, dtype in self._FIELDS}
         self.add(key, tier, value, None, leaves)
@@ -289,15 +288,6 @@ class _Enterprises:
         for name, v in values.items():
             self._cols[name][at: at + v.size] = v
 
-    def _schedule_exits(self, index: np.ndarray) -> None:
-        """Put the enterprises ``index`` (ascending) in the buckets of their exit months."""
-        leaves = self._cols["leaves"][index]
-        order = np.argsort(leaves, kind="stable")
-        index, leaves = index[order], leaves[order]
-        cut = np.flatnonzero(np.diff(leaves)) + 1
-        for first, stop in zip([0, *cut.tolist()], [*cut.tolist(), leaves.size]):
-            self._leaving.setdefault(int(leaves[first]), []).append(index[first:stop])
-
     def add(self, key: np.ndarray, tier: np.ndarray, value: np.ndarray, born: int | None, leaves: np.ndarray,
             new: np.ndarray | None = None) -> None:
         """Enterprises of rows ``key`` born in month ``born`` (None: founders, no ramp-up)."""
@@ -315,16 +305,13 @@ class _Enterprises:
                   code=key * 2 + new, a=self.growth_a[rep], b=self.growth_b[rep])
         if self.extra_rows is not None:
             self._put(self.n, extra=self.extra_rows[key])
-        index = np.arange(self.n, need)
-        self._schedule_exits(index)
         if born is not None:
-            self._born_leaders = np.concatenate([self._born_leaders, index[tier == mech.LEADER]])
+            self._born_leaders = np.concatenate([self._born_leaders, self.n + np.flatnonzero(tier == mech.LEADER)])
         self.n = need
 
     def exit(self, month: int) -> np.ndarray:
         """Zero the value of the enterprises exiting in ``month``; returns their row × tier codes."""
-        chunks = self._leaving.pop(month, [])
-        gone = np.concatenate(chunks) if chunks else np.empty(0, np.int64)
+        gone = np.flatnonzero(self.leaves == month)
         self.value[gone] = 0.0
         codes = self.key[gone] * _N_TIERS + self.tier[gone]
         self.n_dead += gone.size
@@ -336,8 +323,6 @@ class _Enterprises:
                 col[: kept.size] = kept
             self.n, self.n_founders, self.n_dead = int(alive.sum()), founders, 0
             self._index_founders()
-            self._leaving = {}
-            self._schedule_exits(np.arange(self.n))
             born = np.arange(self.n_founders, self.n)
             self._born_leaders = born[self.tier[born] == mech.LEADER]
         return codes
@@ -437,24 +422,30 @@ class _Log:
         np.add.at(self.flat, self._at(flow_index(kind, "count", 0) + b, month, row), _ONE)
         np.add.at(self.flat, self._at(flow_index(kind, "value_yi", 0) + b, month, row), size.astype(np.float32))
 
-    def flow_in_month(self, kind: str, month: int, row: np.ndarray, size: np.ndarray) -> None:
-        """``flow`` for projects all moving in one ``month``: one bincount by size class × row
-        for the counts and one for the 亿元 (the classes' rows are contiguous in the record)."""
-        code = size_bin(size) * self.rows + row
-        n = N_BINS * self.rows
-        shape = (N_BINS, *self.record.shape[2:])
+    def flow_by_month(self, kind: str, month: np.ndarray, row: np.ndarray, size: np.ndarray) -> None:
+        """``flow`` summed in double precision per size class, month and row, each sum then
+        added once to the record: one bincount for the counts and one for the 亿元 (the
+        classes' rows are contiguous in the record)."""
+        first_month = int(month.min()) if month.size else 0
+        span = int(month.max()) - first_month + 1 if month.size else 1
+        code = (size_bin(size) * span + (month - first_month)) * self.rows + row
+        n = N_BINS * span * self.rows
+        shape = (N_BINS, span, *self.record.shape[2:])
         for stat, weights in (("count", None), ("value_yi", size)):
             first = flow_index(kind, stat, 0)
-            self.record[first:first + N_BINS, month] += np.bincount(code, weights, minlength=n).astype(
-                np.float32).reshape(shape)
+            self.record[first:first + N_BINS, first_month:first_month + span] += np.bincount(
+                code, weights, minlength=n).astype(np.float32).reshape(shape)
 
     def spend(self, start: np.ndarray, end: np.ndarray, row: np.ndarray, per_month: np.ndarray) -> None:
-        """Projects under construction from month ``start`` until ``end`` (exclusive; the horizon
-        or later: never) spending ``per_month`` 亿元 a month, as monthly changes summed by ``finish``."""
-        flat = self.spent.reshape(-1)  # a view: month × rows + row (np.add.at's fast path)
-        np.add.at(flat, start * self.rows + row, per_month)
-        gone = end < self.months
-        np.add.at(flat, end[gone] * self.rows + row[gone], -per_month[gone])
+        """Projects under construction from month ``start`` (ascending) until ``end`` (exclusive;
+        the horizon or later: never) spending ``per_month`` 亿元 a month, as monthly changes
+        summed by ``finish``. Added start month by start month, the starts before the ends
+        (the order of the additions is part of the double-precision result)."""
+        gone = np.flatnonzero(end < self.months)
+        index = np.concatenate([start * self.rows + row, end[gone] * self.rows + row[gone]])
+        value = np.concatenate([per_month, -per_month[gone]])
+        order = np.argsort(np.concatenate([2 * start, 2 * start[gone] + 1]), kind="stable")
+        np.add.at(self.spent.reshape(-1), index[order], value[order])  # a view: month × rows + row
 
     def commissioned(self, month: np.ndarray, row: np.ndarray) -> None:
         done = month < self.months
@@ -526,6 +517,7 @@ class _Paths:
         self.ready: list[list[np.ndarray]] = [[] for _ in range(plan.total_months + 1)]
         self.waiting = np.empty((6, 0))  # (row, size, segment, ready month, order key, new) of waiting projects
         self.cutoff = cutoff  # run month of the policy start: projects signed from it on are the new cohort
+        self.started: list[tuple[np.ndarray, ...]] = []  # by month: projects started, paths not yet drawn
 
     def keep_exit(self, r: np.ndarray, output_yi: np.ndarray) -> np.ndarray:
         """Monthly log-probability that enterprises of ``output_yi`` (亿元/year) in replicates ``r`` stay."""
@@ -596,8 +588,8 @@ class _Paths:
         ``land_wait_months`` go elsewhere. Schedules the enterprises the served projects
         become in ``births[month]`` as (row, segment, tier, capacity 亿元/year, exit month, new)."""
         plan, p = self.plan, self.p
-        self.land += np.tile(plan.land_supply_mu[m], self.R)
-        self.factory += np.tile(plan.factory_supply_wm2[m], self.R)
+        self.land.reshape(self.R, -1)[:] += plan.land_supply_mu[m]  # by replicate × county
+        self.factory.reshape(self.R, -1)[:] += plan.factory_supply_wm2[m]
         new = self.ready[m]
         self.ready[m] = []
         if new:
@@ -637,8 +629,8 @@ class _Paths:
         was_waiting = ready_month < m
         lost = ~served & (m - ready_month >= self.wait[rep])
         stays = ~served & ~lost
-        log.add(_STOCK_ROWS[_WAITING], m, row[stays & ~was_waiting])
-        log.add(_STOCK_ROWS[_WAITING], m, row[(served | lost) & was_waiting], -1.0)
+        joins, leaves = stays & ~was_waiting, (served | lost) & was_waiting  # the waiting stock's change
+        log.add(_STOCK_ROWS[_WAITING], m, row[joins | leaves], np.where(joins, 1.0, -1.0)[joins | leaves])
         log.add(_STOCK_ROWS[1], m, row[served | lost], -1.0)
         if lost.any():
             log.add("land_lost_new", m, row[lost], 1.0)
@@ -647,22 +639,35 @@ class _Paths:
             return
         log.add("land_used_mu", m, row[on_land], l_need[on_land])
         log.add("factory_used_wm2", m, row[in_factory], f_need[in_factory])
-        self._build(m, row[served], size[served], queue[2, served].astype(np.int64), in_factory[served],
-                    queue[5, served], rng, log, births)
-
-    def _build(self, m: int, row: np.ndarray, size: np.ndarray, seg: np.ndarray, in_factory: np.ndarray,
-               new: np.ndarray, rng: np.random.Generator, log: _Log, births: list[list[np.ndarray]]) -> None:
-        """Paths of projects starting construction in month ``m``: completed or stalled,
-        then in production; an enterprise after the warm-up (``new``: its cohort)."""
-        plan, p = self.plan, self.p
-        T, W, C = plan.total_months, plan.warmup, plan.n_chains
-        r, n = row // C, row.size
-        S = np.full(n, m, dtype=np.int64)
-        log.flow_in_month("started", m, row, size)
-        at = self._at(S, row)
         # every uniform of the rest of the path is drawn now, so the number of draws depends on
         # nothing after month m (a later lever cannot shift the stream of earlier months)
-        v = rng.random((5, n))
+        n = int(served.sum())
+        self.started.append((np.full(n, m, dtype=np.int64), row[served], size[served],
+                             queue[2, served].astype(np.int64), in_factory[served], queue[5, served],
+                             rng.random((5, n))))
+
+    def build_due(self, m: int, log: _Log, births: list[list[np.ndarray]], final: bool = False) -> None:
+        """Draw the rest of the paths of the projects started so far (``_build``) when month
+        ``m`` may need their enterprises: a project started in month s is in production in
+        s + 2 at the earliest, so the starts of the warm-up and of every two months are built
+        together (or all, if ``final``). The result is the same as building each month's starts
+        in that month, addition for addition."""
+        if not self.started or (not final and (m < self.plan.warmup or int(self.started[0][0][0]) > m - 2)):
+            return
+        parts = [np.concatenate(cols, axis=-1) for cols in zip(*self.started)]
+        self.started = []
+        self._build(*parts, log, births)
+
+    def _build(self, S: np.ndarray, row: np.ndarray, size: np.ndarray, seg: np.ndarray, in_factory: np.ndarray,
+               new: np.ndarray, v: np.ndarray, log: _Log, births: list[list[np.ndarray]]) -> None:
+        """Paths of projects starting construction in months ``S`` (ascending), ``v`` their
+        five uniforms each: completed or stalled, then in production; an enterprise after the
+        warm-up (``new``: its cohort)."""
+        plan, p = self.plan, self.p
+        T, W, C = plan.total_months, plan.warmup, plan.n_chains
+        r = row // C
+        log.flow_by_month("started", S, row, size)
+        at = self._at(S, row)
         build = mech.build_months(size, p["build_months_1yi"][r] * plan.build_factor[row % C],
                                   p["build_size_elasticity"][r], self.approval[at],
                                   in_factory, p["factory_build_factor"][r],
@@ -779,6 +784,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
                 extra = ((effects[:, y, None] + plan.shock_growth[y][None, :]) / 12.0).reshape(-1).astype(np.float32)
             ent.grow(rng, extra)
             # 3. projects going into production become enterprises
+            paths.build_due(m, log, births)
             if births[m]:
                 b = np.concatenate(births[m], axis=1)
                 b_row, b_seg, b_tier = b[0].astype(np.int64), b[1].astype(np.int64), b[2].astype(np.int64)
@@ -819,5 +825,6 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
         completeness = filled.sum(axis=2) / plan.n_segments
         record[INDEX["completeness"], m] = completeness
 
+    paths.build_due(T, log, births, final=True)
     log.finish()
     return Trajectories(record, plan.chain_ids, plan.first_month, plan.warmup, np.asarray(replicates), p)

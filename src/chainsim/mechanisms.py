@@ -296,9 +296,11 @@ def served_in_order(need: ArrayLike, available: ArrayLike, group: ArrayLike | No
         limit = np.asarray(available, dtype=float)
     else:
         group = np.asarray(group)
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if group.size else np.array([], dtype=int)
-        before = np.repeat(cum[starts] - need[starts], np.diff(np.r_[starts, group.size]))
-        cum = cum - before
+        if group.size:  # each group's running sum: minus the sum before its first request
+            starts = np.flatnonzero(group[1:] != group[:-1]) + 1
+            lengths = np.diff(starts, prepend=0, append=group.size)
+            starts = np.concatenate(([0], starts))
+            cum = cum - np.repeat(cum[starts] - need[starts], lengths)
         limit = np.asarray(available, dtype=float)[group]
     return (need > 0) & (cum <= limit * (1.0 + 1e-12))
 
@@ -456,10 +458,12 @@ def choose_segments(u_target: ArrayLike, u_segment: ArrayLike, filled: NDArray[n
     missing = (~filled) & (columns[None, :] < n_seg[:, None])
     n_missing = missing.sum(axis=1)
     any_seg = np.minimum((u_segment * n_seg).astype(np.int64), n_seg - 1)
-    k = np.minimum((u_segment * np.maximum(n_missing, 1)).astype(np.int64), np.maximum(n_missing - 1, 0))
-    aimed = np.argmax(np.cumsum(missing, axis=1) > k[:, None], axis=1)
-    aim = (u_target < np.asarray(precision_targeting)) & (n_missing > 0)
-    return np.where(aim, aimed, any_seg).astype(np.int64)
+    aim = np.flatnonzero((u_target < np.asarray(precision_targeting)) & (n_missing > 0))
+    if aim.size:  # the k-th missing segment, k uniform among the missing
+        m = n_missing[aim]
+        k = np.minimum((u_segment[aim] * m).astype(np.int64), m - 1)
+        any_seg[aim] = np.argmax(np.cumsum(missing[aim], axis=1) > k[:, None], axis=1)
+    return any_seg
 
 
 def draw_parameter(rng: np.random.Generator, n: int, dist: str, value: float | None, low: float | None,
