@@ -285,3 +285,31 @@ def test_enterprise_output_sums_by_row_with_empty_rows_exits_and_compaction() ->
                 expected[k] += v * (1.0 if born < 0 else ramp[month - born, k // n_chains])
         assert np.allclose(ent.chain_output(month, rows), expected), month
     assert ent.n < key.size + 2  # the dead were dropped
+
+
+def test_sketch_bins_equal_the_binary_search_they_replace() -> None:
+    from chainsim.ensemble import _SKETCH_EDGES, sketch_bin
+
+    rng = np.random.default_rng(11)
+    edges = _SKETCH_EDGES
+    x = np.concatenate([np.exp(rng.uniform(-9.0, 9.0, 100_000)), edges, np.nextafter(edges, 0.0),
+                        np.nextafter(edges, np.inf), [0.0, -1.0, np.inf, np.nan, 1e-300, 1e300]])
+    assert np.array_equal(sketch_bin(x), np.searchsorted(edges, x, side="right"))
+
+
+def test_building_started_projects_two_months_at_a_time_changes_no_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The paths of started projects are drawn in batches (``_Paths.build_due``); drawn in
+    each start month instead, every recorded number is bitwise the same."""
+    scenario = load_scenario(ROOT / "scenarios" / "liancheng_approvals.yaml")
+    plan = make_plan(scenario)
+    batched = kernel.run_block(scenario, np.random.SeedSequence(5), np.arange(40), plan).data
+    start = kernel._Paths.start
+
+    def start_and_build(self, m, rng, log, births):  # type: ignore[no-untyped-def]
+        start(self, m, rng, log, births)
+        self.build_due(m, log, births, final=True)
+
+    monkeypatch.setattr(kernel._Paths, "start", start_and_build)
+    monthly = kernel.run_block(scenario, np.random.SeedSequence(5), np.arange(40), plan).data
+    assert monthly.tobytes() == batched.tobytes()
+    assert batched[kernel.INDEX["investment_yi"]].sum() > 0 and batched[kernel.INDEX["output_new_yi"]].sum() > 0

@@ -629,8 +629,8 @@ class _Paths:
         was_waiting = ready_month < m
         lost = ~served & (m - ready_month >= self.wait[rep])
         stays = ~served & ~lost
-        joins, leaves = stays & ~was_waiting, (served | lost) & was_waiting  # the waiting stock's change
-        log.add(_STOCK_ROWS[_WAITING], m, row[joins | leaves], np.where(joins, 1.0, -1.0)[joins | leaves])
+        log.add(_STOCK_ROWS[_WAITING], m, row[stays & ~was_waiting])
+        log.add(_STOCK_ROWS[_WAITING], m, row[(served | lost) & was_waiting], -1.0)
         log.add(_STOCK_ROWS[1], m, row[served | lost], -1.0)
         if lost.any():
             log.add("land_lost_new", m, row[lost], 1.0)
@@ -749,6 +749,11 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
     completeness = np.broadcast_to(complete0, (R, C))
     batch: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # (month, rows of its leads, flagship?, filled then)
     extra_year, extra = -1, np.zeros(RC, np.float32)
+    macro_year, macro = -1, np.ones((R, C))
+    # the effort on each chain, computed once per distinct setting of its two levers
+    effort_regime = np.unique(np.concatenate([lev["attraction_effort"], lev["chain_chief_priority"]], axis=1),
+                              axis=0, return_inverse=True)[1].reshape(-1)
+    efforts: dict[int, np.ndarray] = {}
 
     for m in range(T):
         warm = m < W
@@ -758,11 +763,16 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
         else:
             ratio = output.reshape(R, C) / bases
             complete = completeness
-        effort = mech.chain_effort(lev["attraction_effort"][m], plan.priority, plan.weight,
-                                   lev["chain_chief_priority"][m], col["chain_chief_gain"], col["effort_half"],
-                                   plan.county_matrix)
+        if effort_regime[m] not in efforts:
+            efforts[effort_regime[m]] = mech.chain_effort(lev["attraction_effort"][m], plan.priority, plan.weight,
+                                                          lev["chain_chief_priority"][m], col["chain_chief_gain"],
+                                                          col["effort_half"], plan.county_matrix)
+        effort = efforts[effort_regime[m]]
         y = plan.month_year[m]
-        macro = mech.macro_lead_factor(effects[:, y, None], col["macro_lead_elasticity"], plan.shock_leads[y][None, :])
+        if y != macro_year:
+            macro_year = y
+            macro = mech.macro_lead_factor(effects[:, y, None], col["macro_lead_elasticity"],
+                                           plan.shock_leads[y][None, :])
         lam = macro * (mech.lead_intensity(col["lead_rate"], plan.leads_weight, effort, ratio, col["size_elasticity"],
                                            col["size_feedback_cap"], complete, complete0, col["completeness_gain"])
                        + mech.leader_leads(leader_out.reshape(R, C), col["leader_leads_per_10yi"],
@@ -822,7 +832,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
         record[INDEX["output_yi"], m] = output.reshape(R, C)
         record[_COHORT_ROWS, m] = by_cohort.reshape(3, R, C)
         record[_TIER_ROWS, m] = by_tier.reshape(R, C, _N_TIERS).transpose(2, 0, 1)
-        completeness = filled.sum(axis=2) / plan.n_segments
+        completeness = np.count_nonzero(filled, axis=2) / plan.n_segments
         record[INDEX["completeness"], m] = completeness
 
     paths.build_due(T, log, births, final=True)
