@@ -404,7 +404,10 @@ class _Log:
         project's ``row`` in one ``month``."""
         index = INDEX[metric] if isinstance(metric, str) else metric
         start = (index * self.months + month) * self.rows
-        weights = None if np.isscalar(value) and value == 1.0 else np.broadcast_to(value, row.shape)
+        if isinstance(value, np.ndarray):
+            weights = value
+        else:
+            weights = None if value == 1.0 else np.full(row.shape, value)
         self.flat[start:start + self.rows] += np.bincount(row, weights, minlength=self.rows).astype(np.float32)
 
     def stay(self, stage: int, enter: np.ndarray | None, leave: np.ndarray, row: np.ndarray) -> None:
@@ -453,7 +456,8 @@ class _Log:
 
     def finish(self) -> None:
         """Turn the stocks' monthly changes into stocks at the end of each month."""
-        self.record[_STOCK_ROWS] = np.cumsum(self.record[_STOCK_ROWS], axis=1)  # exact: counts < 2^24
+        for k in _STOCK_ROWS:  # exact: counts < 2^24
+            np.cumsum(self.record[k], axis=0, out=self.record[k])
         spending = np.maximum(np.cumsum(self.spent, axis=0), 0.0)  # float64: no drift from the differences
         self.record[INDEX["investment_yi"]] = spending.reshape(self.record.shape[1:])
 

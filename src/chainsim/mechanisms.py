@@ -297,10 +297,9 @@ def served_in_order(need: ArrayLike, available: ArrayLike, group: ArrayLike | No
     else:
         group = np.asarray(group)
         if group.size:  # each group's running sum: minus the sum before its first request
-            starts = np.flatnonzero(group[1:] != group[:-1]) + 1
-            lengths = np.diff(starts, prepend=0, append=group.size)
-            starts = np.concatenate(([0], starts))
-            cum = cum - np.repeat(cum[starts] - need[starts], lengths)
+            bounds = np.concatenate(([0], np.flatnonzero(group[1:] != group[:-1]) + 1, [group.size]))
+            starts = bounds[:-1]
+            cum = cum - np.repeat(cum[starts] - need[starts], bounds[1:] - starts)
         limit = np.asarray(available, dtype=float)[group]
     return (need > 0) & (cum <= limit * (1.0 + 1e-12))
 
