@@ -533,11 +533,12 @@ class _Paths:
         """Flat index into the per-regime tables of ``row`` in ``month``."""
         return self.regime[month] * self.rows + row
 
-    def draw(self, arrival: np.ndarray, row: np.ndarray, flagship: np.ndarray, filled_at: np.ndarray,
+    def draw(self, arrival: np.ndarray, row: np.ndarray, flagship: np.ndarray, filled: np.ndarray, first: int,
              rng: np.random.Generator, log: _Log) -> None:
         """Paths of leads arriving in months ``arrival`` in rows ``row`` (``flagship``: from the
-        flagship tier's own arrivals) up to the month they are ready to start; ``filled_at`` is the (leads, segments) mask of their chain's filled
-        segments in their arrival month. Logs their stage stays and flows; queues the ready
+        flagship tier's own arrivals) up to the month they are ready to start; ``filled`` is the
+        (months from ``first``, replicates, chains, segments) mask of the filled segments in
+        each arrival month. Logs their stage stays and flows; queues the ready
         ones in ``ready[month]`` as (row, size 亿元, segment, new) columns, ``new`` = 1 for a
         project signed from the policy start (``cutoff``) on."""
         plan, p = self.plan, self.p
@@ -552,7 +553,8 @@ class _Paths:
         signed = np.flatnonzero((D < T) & (mech.lead_outcome(v[1] * pd_, pd_, p["sign_prob"][r]) == mech.ADVANCE))
         if not signed.size:
             return
-        arrival, row, r, D, filled_at = arrival[signed], row[signed], r[signed], D[signed], filled_at[signed]
+        arrival, row, r, D = arrival[signed], row[signed], r[signed], D[signed]
+        filled_at = filled[arrival - first, r, row % C]  # (leads, segments)
         flagship = flagship[signed].astype(np.float64)
         c, n = row % C, row.size
         size = mech.draw_project_sizes(rng, n, p["major_share"][r], p["size_ordinary_median_yi"][r],
@@ -824,8 +826,7 @@ def run_block(scenario: Scenario, seed: np.random.SeedSequence, replicates: np.n
             row = np.concatenate([b[1] for b in batch])
             flagship = np.concatenate([b[2] for b in batch])
             snapshot = np.stack([b[3] for b in batch])  # (months, R, C, S)
-            filled_at = snapshot[arrival - batch[0][0], row // C, row % C]
-            paths.draw(arrival, row, flagship, filled_at, rng, log)
+            paths.draw(arrival, row, flagship, snapshot, batch[0][0], rng, log)
             batch = []
 
         # 5. record the state at the end of the month
