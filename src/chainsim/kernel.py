@@ -243,11 +243,12 @@ class _Enterprises:
 
     Per-enterprise copies of per-replicate or per-row numbers (``a``, ``b``, ``extra``: the
     growth law's coefficients; ``code``: row × 2 + cohort) are taken once, when an
-    enterprise is added, so that the monthly steps read contiguous arrays; exit months are
-    int16 (months < 32,768) to halve the monthly scan for exits.
+    enterprise is added, so that the monthly steps read contiguous arrays. Exit months are
+    int16 (months < 32,768), ramp-up table positions int32, tiers int8: 44 bytes an
+    enterprise (``memory._ENTERPRISE_BYTES`` allows 49).
     """
 
-    _FIELDS = (("key", np.int64), ("tier", np.int64), ("value", np.float64), ("ramp_at", np.int64),
+    _FIELDS = (("key", np.int64), ("tier", np.int8), ("value", np.float64), ("ramp_at", np.int32),
                ("leaves", np.int16), ("new", np.int8), ("code", np.int64), ("a", np.float32), ("b", np.float32),
                ("extra", np.float32))
 

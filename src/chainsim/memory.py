@@ -35,7 +35,10 @@ BLOCK_BYTES = 1 << 30
 MAX_BLOCK_REPS = 200
 """Replicates per fast-engine block, at most."""
 
-_ENTERPRISE_BYTES = (6 * 8 + 1) * 2  # six columns of 8 bytes and a cohort byte, grown by doubling
+_ENTERPRISE_BYTES = (6 * 8 + 1) * 2
+"""An enterprise's columns in the fast engine (``kernel._Enterprises``: 44 bytes; allowed 49,
+the figure block sizes have always been computed from, so results do not move with the
+columns' layout), times two: the arrays grow by half again when full."""
 _LEAD_BYTES = 400  # a lead's path draws and indices while its batch is drawn
 _GB = 1 << 30
 
