@@ -41,7 +41,8 @@ def language_picker() -> str:
                             horizontal=True)
 
 
-def _display_name(path: Path) -> str:
+def display_name(path: Path) -> str:
+    """A scenario file as the picker names it: relative to the working directory if inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -64,7 +65,7 @@ def scenario_picker(lang: str) -> runs.Loaded | None:
             _clear_lever_params()
         st.query_params["scenario"] = choice
     if choice != UPLOAD:
-        return runs.load_path(files[choice], _display_name(files[choice]))
+        return runs.load_path(files[choice], display_name(files[choice]))
     if not files:
         st.sidebar.caption(t("no_scenarios", lang, dir=folder))
     uploaded = st.sidebar.file_uploader(t("upload", lang), type=["yaml", "yml"], key="upload",
