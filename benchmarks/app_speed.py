@@ -2,8 +2,17 @@
 
     python benchmarks/app_speed.py [--reps 300] [--rounds 3] [--json benchmarks/app_speed.json]
 
-Starts ``streamlit run app.py`` on a free local port with the repository's scenarios
-(Liancheng's nine chains first), a fresh results store and a fresh cache, and measures:
+Starts the app on a free local port with the repository's scenarios (Liancheng's nine
+chains first), a fresh results store and a fresh cache, three ways:
+
+* ``app``: ``chainsim app`` (``make app``), which imports the app, starts its worker
+  processes and computes the status quo of Liancheng and its policy files before it
+  listens (``server_ready``: seconds from launch to the server answering);
+* ``plain``: ``streamlit run app.py``, which listens at once and computes on the first view;
+* ``precomputed``: ``streamlit run app.py`` after ``chainsim run`` stored the status quo of
+  Liancheng and its policy files in the results store;
+
+and measures, each way:
 
 * ``cold_first_p``: a new server, a new page: seconds from navigation to the first
   probability in the overview table (the status quo column);
@@ -11,13 +20,14 @@ Starts ``streamlit run app.py`` on a free local port with the repository's scena
 * ``warm_first_p``: a second browser session on the same server (everything cached);
 * ``slider_preview`` / ``slider_full``: on the targets page, moving the attraction-effort
   slider to a value not seen before (keyboard presses, then 应用): seconds from the click
-  to the quick preview's probability, and to the full ensemble's caption;
-* ``slider_seen``: moving back to a value seen before (cached): to the new probability;
-* ``precomputed_*``: the same first-page figures when the status quo of Liancheng and its
-  policy files was precomputed into the results store with ``chainsim run`` beforehand.
+  to the first new probability (the preview's, or the full result's if no preview came
+  first), and to the full ensemble's caption (本次计算);
+* ``slider_seen``: moving back to a value seen before (cached): to the new probability.
 
-Writes the figures as JSON (``--json``) and prints them. Needs /usr/bin/chromium. The
-machine is shared: run it when quiet, and read the load average it records.
+The figures of ``app`` carry no prefix; the others are prefixed ``plain_`` and
+``precomputed_``. Writes the figures as JSON (``--json``) and prints them. Needs
+/usr/bin/chromium. The machine is shared: run it when quiet, and read the load average
+it records.
 """
 
 from __future__ import annotations
@@ -48,25 +58,29 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(reps: int, store: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(reps: int, store: Path, launcher: bool = False) -> tuple[subprocess.Popen[bytes], str, float]:
+    """Start the app (``chainsim app`` if ``launcher``, else ``streamlit run app.py``); returns
+    the process, its address and the seconds until it answered."""
     port = _port()
     env = {**os.environ, "CHAINSIM_SCENARIO_DIR": str(REPO / "scenarios"), "CHAINSIM_APP_REPS": str(reps),
            "CHAINSIM_STORE": str(store)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    options = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    command = ([sys.executable, "-m", "chainsim.cli", "app", "--", *options] if launcher
+               else [sys.executable, "-m", "streamlit", "run", "app.py", *options])
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url
+                return proc, url, time.perf_counter() - t0
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.1)
     stop(proc)
-    raise SystemExit("streamlit did not start")
+    raise SystemExit("the app did not start")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -88,7 +102,9 @@ def open_page(page, label: str) -> None:
 
 
 def metric(page) -> str:
-    return page.locator('.st-key-p_now_fine_chemicals_2025 [data-testid="stMetricValue"]').inner_text()
+    """精细化工's probability under the current setting: the preview's (``st-key-preview_p_now_…``)
+    or the full result's (``st-key-p_now_…``), whichever is on the page."""
+    return page.locator('[class*="p_now_fine_chemicals_2025"] [data-testid="stMetricValue"]').first.inner_text()
 
 
 def move_slider(page, presses: int) -> float:
@@ -141,15 +157,17 @@ def precompute(reps: int, store: Path) -> None:
                    cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
 
-def measure(reps: int, precomputed: bool = False) -> dict[str, float]:
+def measure(reps: int, mode: str = "app") -> dict[str, float]:
+    """One round of every figure for one way of starting the app (``app``, ``plain``, ``precomputed``)."""
     from playwright.sync_api import sync_playwright
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "results.duckdb"
-        if precomputed:
+        if mode == "precomputed":
             precompute(reps, store)
-        proc, url = start_server(reps, store)
+        proc, url, ready = start_server(reps, store, launcher=mode == "app")
+        out["server_ready"] = ready
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -159,7 +177,7 @@ def measure(reps: int, precomputed: bool = False) -> dict[str, float]:
                     page.goto(url, wait_until="commit")
                     first_p(page)
                     out["cold_first_p"] = time.perf_counter() - t0
-                    page.get_by_text("计算中…").first.wait_for(state="detached", timeout=300_000)
+                    page.get_by_text("正在计算第").first.wait_for(state="detached", timeout=300_000)
                     out["cold_overview_done"] = time.perf_counter() - t0
                     page2 = browser.new_page(viewport={"width": 1366, "height": 900})
                     t0 = time.perf_counter()
@@ -188,6 +206,10 @@ def measure(reps: int, precomputed: bool = False) -> dict[str, float]:
     return out
 
 
+MODES = ("app", "plain", "precomputed")
+"""The ways of starting the app, in the order measured in each round."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=300)
@@ -196,9 +218,11 @@ def main() -> None:
     args = parser.parse_args()
     rounds = []
     for _ in range(args.rounds):
-        fresh = measure(args.reps)
-        stored = measure(args.reps, precomputed=True)
-        rounds.append({**fresh, **{f"precomputed_{k}": v for k, v in stored.items() if k.startswith(("cold", "warm"))}})
+        figures: dict[str, float] = {}
+        for mode in MODES:
+            prefix = "" if mode == "app" else f"{mode}_"
+            figures.update({f"{prefix}{k}": v for k, v in measure(args.reps, mode).items()})
+        rounds.append(figures)
     result = {
         "reps": args.reps, "rounds": args.rounds, "load_average": list(os.getloadavg()),
         "cpus": os.cpu_count(), "median_s": {k: round(median(r[k] for r in rounds), 2) for k in rounds[0]},
