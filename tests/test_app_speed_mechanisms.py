@@ -230,3 +230,25 @@ def test_chainsim_app_prepares_then_serves(folder: Path, tmp_path: Path) -> None
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_the_overview_is_drawn_before_the_sliders_which_keep_their_applied_values(folder: Path) -> None:
+    from chainsim.ui import app as ui_app
+
+    assert "overview" in ui_app.DRAWN_BEFORE_SLIDERS
+    at = run(AppTest.from_file(APP, default_timeout=120))
+    at.segmented_control(key="page").set_value("results")
+    run(at)
+    (slider,) = [s for s in at.slider if s.key.startswith("lever_attraction_effort_")]
+    slider.set_value(1.5)
+    at.button(key="apply_levers").click()
+    run(at)
+    now = [m.value for m in at.metric if m.label == t("metric_now", "zh")]
+    at.segmented_control(key="page").set_value("overview")
+    run(at)
+    (slider,) = [s for s in at.slider if s.key.startswith("lever_attraction_effort_")]
+    assert slider.value == pytest.approx(1.5)
+    assert at.query_params["attraction_effort"] in ("1.5", ["1.5"])
+    at.segmented_control(key="page").set_value("results")
+    run(at)
+    assert [m.value for m in at.metric if m.label == t("metric_now", "zh")] == now

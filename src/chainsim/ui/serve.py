@@ -85,7 +85,23 @@ def prepare(workers: int | None = None, say: Callable[[str], None] | None = None
         if say is not None:
             where = "read from the results store" if timed.stored else f"computed in {timed.seconds:.2f} s"
             say(f"chainsim app: status quo of {name} ({reps} replicates) {where}")
+        if len(done) == 1:
+            _first_draw(state, timed.summary)
     return Prepared(started, tuple(done), time.perf_counter() - start)
+
+
+def _first_draw(state, summary) -> None:
+    """What the first page view would otherwise do once per process: render a coloured
+    table (pandas' Styler compiles its Jinja templates) and a fan chart to JSON (Plotly's
+    figure classes); nothing is drawn."""
+    from . import charts
+    from .pages.overview import overview_table, styled
+
+    shown, probs = overview_table(state.scenario, ["-"], [summary], "zh")
+    styled(shown, probs).hide(axis="index").to_html()
+    target = summary.targets.iloc[0]
+    bands = summary.bands[summary.bands["chain"] == target["chain"]]
+    charts.fan_chart(bands, float(target["target_yi"]), int(target["target_year"]), "zh", bands).to_json()
 
 
 def serve(streamlit_args: list[str]) -> int:
