@@ -232,10 +232,10 @@ def test_chainsim_app_prepares_then_serves(folder: Path, tmp_path: Path) -> None
             proc.wait()
 
 
-def test_the_overview_is_drawn_before_the_sliders_which_keep_their_applied_values(folder: Path) -> None:
+def test_pages_drawn_before_the_sliders_see_the_applied_values(folder: Path) -> None:
     from chainsim.ui import app as ui_app
 
-    assert "overview" in ui_app.DRAWN_BEFORE_SLIDERS
+    assert {"overview", "results"} <= ui_app.DRAWN_BEFORE_SLIDERS
     at = run(AppTest.from_file(APP, default_timeout=120))
     at.segmented_control(key="page").set_value("results")
     run(at)

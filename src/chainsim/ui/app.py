@@ -32,9 +32,11 @@ PAGE_BODIES: dict[str, Callable[[AppState], None]] = {
 }
 
 
-DRAWN_BEFORE_SLIDERS = frozenset({"overview"})
-"""Pages that do not read the sliders: drawn before them (the sliders' place in the sidebar is
-kept), so the first probability reaches the browser before eight sliders and their help."""
+DRAWN_BEFORE_SLIDERS = frozenset({"overview", "results"})
+"""Pages drawn before the sidebar's sliders (their place in the sidebar kept; the values
+applied so far are read from the session first, ``widgets.lever_values``): the first
+probability reaches the browser before eight sliders and their help, and after 应用 the
+browser is not busy redrawing the sidebar while the new setting computes."""
 
 
 def build_state(lang: str, sliders_later: bool = False) -> tuple[AppState | None, Callable[[], None] | None]:

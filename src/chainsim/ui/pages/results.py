@@ -71,10 +71,12 @@ def paired_change(sq: EnsembleSummary, now: EnsembleSummary, index: int,
 
 
 def _chain_card(state: AppState, chain: Chain, target: pd.Series, base: pd.Series, sq: EnsembleSummary,
-                now: EnsembleSummary, index: int, first: bool, preview: workers.Preview | None = None) -> None:
+                now: EnsembleSummary, index: int, first: bool,
+                preview: workers.Preview | None = None) -> list[Callable[[], None]]:
     """One chain target: the two probabilities, the year reached, their intervals and,
     folded but the first, the fan chart and the years reached. A preview shows only the
-    probabilities and the year (its elements keyed ``preview_…``)."""
+    probabilities and the year (its elements keyed ``preview_…``). Returns the charts to
+    draw into their places once every card's numbers are on the page."""
     lang = state.lang
     name = chain_name(chain, lang)
     tag = "preview_" if preview is not None else ""
@@ -97,7 +99,7 @@ def _chain_card(state: AppState, chain: Chain, target: pd.Series, base: pd.Serie
     year = target.year_reached_p50
     c3.metric(t("metric_year", lang), t("never", lang) if pd.isna(year) else str(int(year)))
     if preview is not None:
-        return
+        return []
     st.caption(t("ci_caption", lang, sq_lo=100 * base.p_reach_lo, sq_hi=100 * base.p_reach_hi,
                  lo=100 * target.p_reach_lo, hi=100 * target.p_reach_hi, sp_lo=100 * target.p_reach_spread_lo,
                  sp_hi=100 * target.p_reach_spread_hi))
@@ -106,20 +108,28 @@ def _chain_card(state: AppState, chain: Chain, target: pd.Series, base: pd.Serie
     # folded sections draw their chart only when opened (on_change="rerun" tracks .open)
     fan = st.expander(t("fan_expander", lang), expanded=first, key=f"fan_open_{chain.id}_{int(target.target_year)}",
                       on_change="rerun")
+    later: list[Callable[[], None]] = []
     if fan.open or (fan.open is None and first):
-        with fan:
-            st.plotly_chart(charts.fan_chart(bands_now, float(target.target_yi), int(target.target_year), lang,
-                                             bands_sq), key=f"fan_{chain.id}_{int(target.target_year)}",
-                            config=charts.PLOTLY_CONFIG)
+        fan_slot = fan.empty()
+
+        def draw_fan() -> None:
+            fan_slot.plotly_chart(charts.fan_chart(bands_now, float(target.target_yi), int(target.target_year), lang,
+                                                   bands_sq), key=f"fan_{chain.id}_{int(target.target_year)}",
+                                  config=charts.PLOTLY_CONFIG)
+        later.append(draw_fan)
     years = st.expander(t("years_reached", lang), key=f"years_open_{chain.id}_{int(target.target_year)}",
                         on_change="rerun")
     if years.open:
-        with years:
+        years_slot = years.empty()
+
+        def draw_years() -> None:
             yr = now.years_reached
             rows = yr[(yr["chain"] == chain.id) & (yr["target_year"] == target.target_year)]
             rows = rows.assign(_never=rows["year"] == 0).sort_values(["_never", "year"])
-            st.plotly_chart(charts.years_reached_chart(rows, lang), key=f"years_{chain.id}_{int(target.target_year)}",
-                            config=charts.PLOTLY_CONFIG)
+            years_slot.plotly_chart(charts.years_reached_chart(rows, lang),
+                                    key=f"years_{chain.id}_{int(target.target_year)}", config=charts.PLOTLY_CONFIG)
+        later.append(draw_years)
+    return later
 
 
 def _sq_key(state: AppState) -> tuple[tuple[str, float], ...]:
@@ -199,7 +209,10 @@ def _draw(state: AppState, sq: runs.Timed, now: runs.Timed, waited: float, targe
 def _cards(state: AppState, sq: EnsembleSummary, now: EnsembleSummary, preview: workers.Preview | None = None) -> None:
     base_rows = sq.targets.set_index(["chain", "target_year"])
     chains = {c.id: c for c in state.scenario.chains}
+    charts_later: list[Callable[[], None]] = []
     for index, (_, target) in enumerate(now.targets.iterrows()):
         base = base_rows.loc[(target["chain"], target["target_year"])]
         st.divider()
-        _chain_card(state, chains[target["chain"]], target, base, sq, now, index, index == 0, preview)
+        charts_later += _chain_card(state, chains[target["chain"]], target, base, sq, now, index, index == 0, preview)
+    for draw in charts_later:  # the charts after every card's numbers: those reach the browser first
+        draw()
