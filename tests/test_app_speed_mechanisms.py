@@ -252,3 +252,26 @@ def test_pages_drawn_before_the_sliders_see_the_applied_values(folder: Path) -> 
     at.segmented_control(key="page").set_value("results")
     run(at)
     assert [m.value for m in at.metric if m.label == t("metric_now", "zh")] == now
+
+
+def test_a_setting_the_store_does_not_hold_opens_no_store_connection(folder: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status quo comes from the results store when ``chainsim run`` put it there; a moved
+    slider's setting, which the store does not hold, is computed without opening the store."""
+    from chainsim import store as store_module
+    from chainsim.cli import main as cli
+    from chainsim.ui.state import lever_key, status_quo_levers
+
+    store = tmp_path / "results.duckdb"
+    assert cli(["run", str(folder / "tiny.yaml"), "--reps", str(REPS), "--store", str(store)]) == 0
+    opened: list[str] = []
+    original = store_module.open_store
+    monkeypatch.setattr(store_module, "open_store", lambda *a, **k: (opened.append("open"), original(*a, **k))[1])
+    scenario = load_scenario(folder / "tiny.yaml")
+    key = (scenario.content_hash(), lever_key(status_quo_levers(scenario)), REPS, scenario.ensemble.seed)
+    assert runs.ensemble(*key, scenario).stored
+    assert opened  # the index of the store's runs, then the run itself
+    opened.clear()
+    moved = scenario.with_levers(attraction_effort=1.5)
+    timed = runs.ensemble(scenario.content_hash(), (("attraction_effort", 1.5),), REPS, scenario.ensemble.seed, moved)
+    assert not timed.stored and opened == []

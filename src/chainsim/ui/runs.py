@@ -100,6 +100,32 @@ STORE_WAIT_S = 0.5
 """How long the app waits for the results store when another process has it open."""
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _stored_keys(path: str, stamp: tuple[int, ...]) -> frozenset[tuple[str, int, int, str]]:
+    """(scenario hash, seed, reps, engine) of every run in the store, read once per version
+    of its files (``stamp``): a setting the store does not hold (a moved slider) costs no
+    connection. A stale answer only means computing what could have been read."""
+    from ..errors import InputError
+    from ..store import open_store
+
+    try:
+        runs = open_store(path, read_only=True, timeout_s=STORE_WAIT_S).list_runs()
+    except (InputError, OSError, KeyError, ValueError):
+        return frozenset()
+    return frozenset(zip(runs["scenario_hash"], runs["seed"].astype(int), runs["reps"].astype(int), runs["engine"]))
+
+
+def _stamp(path: Path) -> tuple[int, ...]:
+    out: list[int] = []
+    for f in (path, path.with_name(path.name + ".wal")):
+        try:
+            st_ = f.stat()
+            out += [st_.st_mtime_ns, st_.st_size]
+        except OSError:
+            out += [0, 0]
+    return tuple(out)
+
+
 def _from_store(scenario: Scenario, reps: int, seed: int) -> EnsembleSummary | None:
     """The stored run of exactly this scenario content, reps, seed, engine and model code
     (``chainsim run`` or an earlier app session saved it), or None."""
@@ -109,6 +135,8 @@ def _from_store(scenario: Scenario, reps: int, seed: int) -> EnsembleSummary | N
 
     path = store_path()
     if not path.is_file():
+        return None
+    if (scenario.content_hash(), int(seed), int(reps), "fast") not in _stored_keys(str(path), _stamp(path)):
         return None
     try:
         return open_store(path, read_only=True, timeout_s=STORE_WAIT_S).find(scenario, reps, seed, "fast")
