@@ -25,7 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 app: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/chainsim app
 
 clean:
 	rm -rf $(VENV) results.duckdb

@@ -31,7 +31,7 @@ from typing import Any
 from . import __version__
 from .errors import InputError, printable
 
-COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "optimise", "discover", "robustness", "export", "figures", "report"]
+COMMANDS = ["validate", "run", "compare", "calibrate", "sensitivity", "what_it_takes", "optimise", "discover", "robustness", "export", "figures", "report", "app"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -83,6 +83,15 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(1)
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` local processes that never outlive this one (forked on Linux,
+    so they start with this process's modules imported; SIGINT left to the parent)."""
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    is_main = threading.current_thread() is threading.main_thread()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                               initargs=(os.getpid(), is_main))
+
+
 class SerialExecutor:
     """Runs tasks one after another in this process."""
 
@@ -120,10 +129,7 @@ class ProcessExecutor:
             yield from map(fn, tasks)
             return
         if self._pool is None:
-            context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-            is_main = threading.current_thread() is threading.main_thread()
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                             initializer=_worker_start, initargs=(os.getpid(), is_main))
+            self._pool = worker_pool(self.workers)
         yield from self._pool.map(fn, tasks)
 
     def close(self) -> None:

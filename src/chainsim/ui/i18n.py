@@ -91,9 +91,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "timing_computed": ("本次计算 {secs:.2f} 秒", "computed in {secs:.2f} s"),
     "timing_stored": ("结果来自结果库（预先计算，同一方案内容、次数、种子和模型代码）",
                       "from the results store (precomputed: same scenario content, replicates, seed and model code)"),
+    "timing_at_start": ("结果来自缓存（应用启动时预先计算，用时 {secs:.2f} 秒）",
+                        "from the cache (computed when the app started, in {secs:.2f} s)"),
     "timing_cached": ("结果来自缓存（首次计算用时 {secs:.2f} 秒）", "from the cache (first computed in {secs:.2f} s)"),
     "no_change": ("无显著变化", "no significant change"),
-    "preview_caption": ("快速预览（完整 {reps} 次计算中）", "quick preview (the full {reps} computing)"),
+    "preview_caption": ("快速预览：已完成 {n} / {reps} 次重复模拟，完整结果计算中",
+                        "quick preview: {n} of {reps} replicates done, the full result computing"),
     "preview_note": ("这是 {n} 次重复模拟的快速预览；完整的 {reps} 次结果算好后自动替换。",
                      "A quick preview from {n} replicates; the full {reps} replace it when ready."),
     "drawn_base": ("⚠ 以下产业链的基期产值未见报道：每次模拟从校准后验中抽取（以假设值为中心 ×0.6–×1.6 的先验，由报道的"

@@ -32,11 +32,13 @@ def _year_text(value: float, lang: str) -> str:
 
 
 def targets_table(scenario: Scenario, status_quo: EnsembleSummary, current: EnsembleSummary,
-                  lang: str) -> pd.DataFrame:
+                  lang: str, spread: bool = True) -> pd.DataFrame:
     """One row per chain target: target (亿元/year) and year, P(reach) under the status
     quo and the current setting (%), the current 95% Monte Carlo interval and its spread across the
     posterior (how sure), the current output in the
-    target year (median and P10–P90, 亿元/year) and the median year first reached."""
+    target year (median and P10–P90, 亿元/year) and the median year first reached.
+    ``spread=False`` (a preview of part of the replicates) shows the spread as "…": it is
+    computed over the whole ensemble's posterior draws."""
     names = _chain_names(scenario, lang)
     sq = status_quo.targets.set_index(["chain", "target_year"])
     rows = []
@@ -49,7 +51,8 @@ def targets_table(scenario: Scenario, status_quo: EnsembleSummary, current: Ense
             t("col_p_sq", lang): format_p(base.p_reach),
             t("col_p_now", lang): format_p(r.p_reach),
             t("col_ci", lang): f"{100 * r.p_reach_lo:.1f}–{100 * r.p_reach_hi:.1f}",
-            t("col_spread", lang): f"{100 * r.p_reach_spread_lo:.0f}–{100 * r.p_reach_spread_hi:.0f}",
+            t("col_spread", lang): (f"{100 * r.p_reach_spread_lo:.0f}–{100 * r.p_reach_spread_hi:.0f}" if spread
+                                    else "…"),
             t("col_p50_range", lang): f"{r.output_yi_p50:.1f} ({r.output_yi_p10:.1f}–{r.output_yi_p90:.1f})",
             t("col_year_reached", lang): _year_text(r.year_reached_p50, lang),
         })

@@ -41,7 +41,8 @@ def language_picker() -> str:
                             horizontal=True)
 
 
-def _display_name(path: Path) -> str:
+def display_name(path: Path) -> str:
+    """A scenario file as the picker names it: relative to the working directory if inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -64,7 +65,7 @@ def scenario_picker(lang: str) -> runs.Loaded | None:
             _clear_lever_params()
         st.query_params["scenario"] = choice
     if choice != UPLOAD:
-        return runs.load_path(files[choice], _display_name(files[choice]))
+        return runs.load_path(files[choice], display_name(files[choice]))
     if not files:
         st.sidebar.caption(t("no_scenarios", lang, dir=folder))
     uploaded = st.sidebar.file_uploader(t("upload", lang), type=["yaml", "yml"], key="upload",
@@ -171,14 +172,23 @@ def _lever_help(spec: LeverSpec, base: float, scenario: Scenario, lang: str) -> 
     return text
 
 
-def lever_sliders(scenario: Scenario, base_hash: str, lang: str) -> dict[str, float]:
+def lever_values(scenario: Scenario, base_hash: str) -> dict[str, float]:
+    """The applied slider values before the sliders are drawn (the last values applied in
+    this session, else the scenario's, or the link's): what ``lever_sliders`` will return
+    in this run, for a page drawn before the sidebar's sliders."""
+    initial = {**status_quo_levers(scenario), **linked_levers()}
+    return {name: round(float(st.session_state.get(_slider_key(name, base_hash), initial[name])), 6)
+            for name in LEVERS}
+
+
+def lever_sliders(scenario: Scenario, base_hash: str, lang: str, where=None) -> dict[str, float]:
     """One slider per lever, starting at the value the scenario applies (a scheduled
     lever: the value in force for most months, with the schedule shown under it), inside
     a form: moving sliders costs nothing until 应用 (apply) is clicked, so twenty arrow
     presses are one rerun. Returns the applied values (units as in the catalogue).
     Sliders are keyed by the scenario's content hash, so a new scenario starts from its
-    own status quo."""
-    sb = st.sidebar
+    own status quo. ``where``: a container of the sidebar to draw them into (default: the sidebar)."""
+    sb = where if where is not None else st.sidebar
     sb.subheader(t("levers", lang))
     sb.button(t("reset", lang), key="reset_levers", on_click=_reset, args=(base_hash,))
     base = status_quo_levers(scenario)

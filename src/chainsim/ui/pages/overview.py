@@ -3,8 +3,9 @@ scenario's policy files (files in the scenario folder that ``extends:`` the chos
 and the saved settings — as a table of P(reach) with 95% intervals, coloured by
 probability, and the county's total output in the target year.
 
-The status quo is computed first and shown at once; each policy fills its column as its
-ensemble finishes (all cached, so the next visit costs nothing).
+The status quo is computed (or taken from the cache, the results store or the launcher's
+start) and shown first, before the policy files are even read; each policy then adds its
+column as its ensemble finishes (all cached, so the next visit costs nothing).
 """
 
 from __future__ import annotations
@@ -35,24 +36,37 @@ class Policy:
     source: str = ""
 
 
+def status_quo(state: AppState) -> Policy:
+    """The first column: the scenario as loaded."""
+    return Policy(t("overview_sq", state.lang), state.scenario, state.base_hash,
+                  lever_key(status_quo_levers(state.scenario)), state.source)
+
+
+def policy_paths(state: AppState) -> list[Path]:
+    """The scenario's policy files (read only as far as their ``extends:`` line)."""
+    return policy_files(scenario_dir(), Path(state.source).name)
+
+
+def policy_column(state: AppState, path: Path) -> Policy | None:
+    """A policy file's column (None when the file is not a valid scenario)."""
+    loaded = runs.load_path(path, path.name)
+    if loaded.scenario is None:
+        return None
+    scn = loaded.scenario
+    title = scenario_title(scn.title, state.lang).split("—")[-1].strip() if scn.title else path.stem
+    return Policy(title or path.stem, scn, scn.content_hash(), lever_key(status_quo_levers(scn)), loaded.name)
+
+
+def saved_columns(state: AppState) -> list[Policy]:
+    """The saved settings' columns."""
+    return [Policy(t("overview_saved", state.lang, name=s.name), s.scenario(state.scenario), state.base_hash,
+                   s.levers) for s in state.saved]
+
+
 def policies(state: AppState) -> list[Policy]:
     """Status quo, the scenario's policy files, the saved settings (in that order)."""
-    lang = state.lang
-    out = [Policy(t("overview_sq", lang), state.scenario, state.base_hash,
-                  lever_key(status_quo_levers(state.scenario)), state.source)]
-    chosen = Path(state.source).name
-    for path in policy_files(scenario_dir(), chosen):
-        loaded = runs.load_path(path, path.name)
-        if loaded.scenario is None:
-            continue
-        scn = loaded.scenario
-        title = scenario_title(scn.title, lang).split("—")[-1].strip() if scn.title else path.stem
-        out.append(Policy(title or path.stem, scn, scn.content_hash(), lever_key(status_quo_levers(scn)),
-                          loaded.name))
-    for s in state.saved:
-        out.append(Policy(t("overview_saved", lang, name=s.name), s.scenario(state.scenario), state.base_hash,
-                          s.levers))
-    return out
+    files = [c for c in (policy_column(state, p) for p in policy_paths(state)) if c is not None]
+    return [status_quo(state), *files, *saved_columns(state)]
 
 
 def _cell(row: pd.Series) -> str:
@@ -121,19 +135,31 @@ def styled(shown: pd.DataFrame, probs: pd.DataFrame) -> object:
 
 
 def render(state: AppState) -> None:
-    """Draw the overview page."""
+    """Draw the overview page: the status quo column first, then one policy at a time."""
     lang = state.lang
     st.subheader(t("overview_title", lang))
     st.caption(t("overview_intro", lang, reps=state.reps, seed=state.seed))
-    cols = policies(state)
-    names = [p.name for p in cols]
-    summaries: list[EnsembleSummary | None] = [None] * len(cols)
     slot = st.empty()
     progress = st.empty()
-    for k, policy in enumerate(cols):
-        progress.caption(t("overview_progress", lang, k=k + 1, n=len(cols), name=policy.name))
-        summaries[k] = runs.ensemble(policy.base_hash, policy.levers, state.reps, state.seed, policy.scenario).summary
+    paths = policy_paths(state)
+    n = 1 + len(paths) + len(state.saved)
+    names: list[str] = []
+    summaries: list[EnsembleSummary | None] = []
+
+    def add(policy: Policy) -> None:
+        progress.caption(t("overview_progress", lang, k=len(names) + 1, n=n, name=policy.name))
+        summary = runs.ensemble(policy.base_hash, policy.levers, state.reps, state.seed, policy.scenario).summary
+        names.append(policy.name)
+        summaries.append(summary)
         shown, probs = overview_table(state.scenario, names, summaries, lang)
         widgets.fit_table(styled(shown, probs), slot=slot)
+
+    add(status_quo(state))  # before any policy file is read
+    for path in paths:
+        column = policy_column(state, path)
+        if column is not None:
+            add(column)
+    for column in saved_columns(state):
+        add(column)
     progress.empty()
     st.caption(t("overview_legend", lang))
