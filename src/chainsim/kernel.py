@@ -267,7 +267,6 @@ class _Enterprises:
         self._cols = {name: np.empty(key.size + key.size // 4 + 1024, dtype) for name, dtype in self._FIELDS}
         self.add(key, tier, value, None, leaves)
         self.n_founders = self.n
-        self._born_leaders = np.empty(0, np.int64)
         self._index_founders()
 
     def _index_founders(self) -> None:
