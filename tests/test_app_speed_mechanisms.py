@@ -263,6 +263,9 @@ def test_a_setting_the_store_does_not_hold_opens_no_store_connection(folder: Pat
     from chainsim.ui.state import lever_key, status_quo_levers
 
     store = tmp_path / "results.duckdb"
+    # no address-space limit on this test process (it would outlive the command and keep
+    # the browser tests of the same worker from starting Chromium)
+    monkeypatch.setenv("CHAINSIM_MEMORY_LIMIT_GB", "0")
     assert cli(["run", str(folder / "tiny.yaml"), "--reps", str(REPS), "--store", str(store)]) == 0
     opened: list[str] = []
     original = store_module.open_store

@@ -101,7 +101,7 @@ STORE_WAIT_S = 0.5
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _stored_keys(path: str, stamp: tuple[int, ...]) -> frozenset[tuple[str, int, int, str]]:
+def _stored_keys(path: str, stamp: Stamp) -> frozenset[tuple[str, int, int, str]]:
     """(scenario hash, seed, reps, engine) of every run in the store, read once per version
     of its files (``stamp``): a setting the store does not hold (a moved slider) costs no
     connection. A stale answer only means computing what could have been read."""
@@ -115,15 +115,20 @@ def _stored_keys(path: str, stamp: tuple[int, ...]) -> frozenset[tuple[str, int,
     return frozenset(zip(runs["scenario_hash"], runs["seed"].astype(int), runs["reps"].astype(int), runs["engine"]))
 
 
-def _stamp(path: Path) -> tuple[int, ...]:
-    out: list[int] = []
+Stamp = tuple[int, int, int, int]
+
+
+def store_stamp(path: Path) -> Stamp:
+    """(modification time in ns, size in bytes) of the store file and of its ``.wal``
+    (0, 0 when missing): changes whenever a run is saved or deleted."""
+    stamp: list[int] = []
     for f in (path, path.with_name(path.name + ".wal")):
         try:
             st_ = f.stat()
-            out += [st_.st_mtime_ns, st_.st_size]
+            stamp += [st_.st_mtime_ns, st_.st_size]
         except OSError:
-            out += [0, 0]
-    return tuple(out)
+            stamp += [0, 0]
+    return (stamp[0], stamp[1], stamp[2], stamp[3])
 
 
 def _from_store(scenario: Scenario, reps: int, seed: int) -> EnsembleSummary | None:
@@ -136,7 +141,7 @@ def _from_store(scenario: Scenario, reps: int, seed: int) -> EnsembleSummary | N
     path = store_path()
     if not path.is_file():
         return None
-    if (scenario.content_hash(), int(seed), int(reps), "fast") not in _stored_keys(str(path), _stamp(path)):
+    if (scenario.content_hash(), int(seed), int(reps), "fast") not in _stored_keys(str(path), store_stamp(path)):
         return None
     try:
         return open_store(path, read_only=True, timeout_s=STORE_WAIT_S).find(scenario, reps, seed, "fast")

@@ -21,6 +21,7 @@ from ...errors import InputError
 from ...store import open_store
 from .. import charts, runs, widgets
 from ..i18n import t
+from ..runs import Stamp
 from ..settings import store_path
 from ..state import AppState
 
@@ -29,21 +30,6 @@ CACHE_TTL_S = 30
 
 MAKE_STORE = "chainsim run scenarios/*.yaml"
 """The command that makes a results store in the working directory."""
-
-Stamp = tuple[int, int, int, int]
-
-
-def store_stamp(path: Path) -> Stamp:
-    """(modification time in ns, size in bytes) of the store file and of its ``.wal``
-    (0, 0 when missing): changes whenever a run is saved or deleted."""
-    stamp: list[int] = []
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            s = p.stat()
-            stamp += [s.st_mtime_ns, s.st_size]
-        except OSError:
-            stamp += [0, 0]
-    return (stamp[0], stamp[1], stamp[2], stamp[3])
 
 
 @st.cache_data(ttl=CACHE_TTL_S, max_entries=8, show_spinner=False)
@@ -139,7 +125,7 @@ def render(state: AppState) -> None:
         st.info(t("stored_missing", lang, path=path))
         st.code(MAKE_STORE, language="sh")
         return
-    stamp = store_stamp(path)
+    stamp = runs.store_stamp(path)
     try:
         all_runs = list_runs(str(path), stamp)
     except InputError as exc:
